@@ -1,0 +1,63 @@
+"""``hub-lite``: the command-line entry point (``hub-lite pretrain-elmo --help``)."""
+import argparse
+import os
+import sys
+
+
+def _pretrain_parser(sub) -> None:
+    from paddlehub_lite.modules.elmo.pretrain import PretrainConfig
+    defaults = PretrainConfig(corpus_files=[], work_dir="")
+    p = sub.add_parser(
+        "pretrain-elmo", help="pretrain a Chinese biLM and write an ELMo module directory",
+        description="Segment a corpus with the reader's segmenter, build the vocab, pretrain a "
+                    "forward and a backward LSTM language model with a sampled softmax, report "
+                    "full-softmax held-out perplexity, and write a module directory that "
+                    "hub.Module(directory=...) loads. Re-running with the same --work-dir "
+                    "resumes from its checkpoint.")
+    p.add_argument("--corpus", nargs="+", required=True,
+                   help="text files (one sentence a line) or TSVs with a text_a column")
+    p.add_argument("--work-dir", required=True, help="segmented corpus, vocab, checkpoint")
+    p.add_argument("--output", required=True, help="the module directory to write")
+    p.add_argument("--name", default="elmo", help="module name (default elmo)")
+    p.add_argument("--version", default="1.0.0", help="module version (default 1.0.0)")
+    p.add_argument("--weights-dtype", default="float16", choices=["float16", "float32"],
+                   help="storage type of the shipped weights (default float16)")
+    for field in ("vocab_size", "min_freq", "embed_dim", "hidden_size", "num_layers",
+                  "max_len", "batch_tokens", "num_sampled", "warmup_steps", "heldout_every",
+                  "heldout_max", "eval_every", "seed", "threads"):
+        p.add_argument("--" + field.replace("_", "-"), type=int, default=getattr(defaults, field),
+                       help="default %s" % getattr(defaults, field))
+    for field in ("dropout", "learning_rate", "clip_norm", "epochs"):
+        p.add_argument("--" + field.replace("_", "-"), type=float, default=getattr(defaults, field),
+                       help="default %s" % getattr(defaults, field))
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="stop after this much training time (default: no limit)")
+    p.add_argument("--segmenter", default="jieba", choices=["jieba", "lac"])
+    p.set_defaults(func=_run_pretrain)
+
+
+def _run_pretrain(args) -> int:
+    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer, PretrainConfig
+    fields = set(PretrainConfig.__dataclass_fields__)
+    values = {k: v for k, v in vars(args).items() if k in fields}
+    config = PretrainConfig(corpus_files=[os.path.abspath(p) for p in args.corpus], **values)
+    trainer = ELMoPretrainer(config)
+    final = trainer.run()
+    path = trainer.export(args.output, name=args.name, version=args.version,
+                          weights_dtype=args.weights_dtype)
+    print("module written to %s (held-out perplexity forward %.1f, backward %.1f)"
+          % (path, final["fw_ppl"], final["bw_ppl"]))
+    return 0
+
+
+def main(argv=None) -> int:
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    parser = argparse.ArgumentParser(prog="hub-lite", description="paddlehub_lite tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _pretrain_parser(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

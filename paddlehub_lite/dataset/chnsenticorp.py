@@ -1,0 +1,50 @@
+"""ChnSentiCorp: Chinese review sentiment, 0 = negative, 1 = positive (9600 / 1200 / 1200).
+
+Files are used from ``$PADDLEHUB_LITE_HOME/dataset/chnsenticorp/`` when all three are there;
+otherwise ``chnsenticorp.tar.gz`` is downloaded from PaddleHub's original address, or from
+``$PADDLEHUB_LITE_DATASET_MIRROR/chnsenticorp.tar.gz`` when that variable is set (http(s):// or
+file://), unpacked, and each file checked against its known sha256.
+"""
+import os
+from typing import List, Optional
+
+from paddlehub_lite.dataset.base import BaseNLPDataset, InputExample, check_fields, make_example, \
+    read_tsv_rows
+from paddlehub_lite.dataset.download import fetch_dataset
+
+URL = "https://bj.bcebos.com/paddlehub-dataset/chnsenticorp.tar.gz"
+ARCHIVE_SHA256 = None  # PaddleHub never published it; the files' digests below are checked.
+FILE_SHA256 = {
+    "train.tsv": "0b2653c23e5c79f539472e90cb10522f0ada4b80d3da95572d8b48fda47d5b33",
+    "dev.tsv": "d129e443eac08ce7643013dad496a8edf282be39cac1a4f2ad080818b296b331",
+    "test.tsv": "34f9d71eba6096cd8689e18913d28cf9a5f3c18a6c2804cd13304a321738c4bc",
+}
+
+
+class ChnSentiCorp(BaseNLPDataset):
+    """ChnSentiCorp, as ``hub.dataset.ChnSentiCorp()`` in PaddleHub 1.x (no arguments needed).
+
+    Args:
+        base_path: read the three files from this directory instead (default None: the
+            home-directory copy, downloaded when missing).
+    """
+
+    def __init__(self, base_path: Optional[str] = None):
+        if base_path is None:
+            base_path = fetch_dataset("chnsenticorp", URL, list(FILE_SHA256), ARCHIVE_SHA256,
+                                      FILE_SHA256)
+        super().__init__(base_path, train_file="train.tsv", dev_file="dev.tsv",
+                         test_file="test.tsv", label_list=["0", "1"],
+                         train_file_with_header=True, dev_file_with_header=True,
+                         test_file_with_header=True)
+
+    def _read_file(self, path: str, phase: str, labels) -> List[InputExample]:
+        # ChnSentiCorp puts the label first: "label<TAB>text_a".
+        return [make_example(path, line_no, i, fields[1], None, fields[0], labels)
+                for i, (line_no, fields) in enumerate(_checked_rows(path, self.file_with_header[phase]))]
+
+
+def _checked_rows(path: str, with_header: bool):
+    for line_no, fields in read_tsv_rows(path, with_header):
+        check_fields(path, line_no, fields, 2)
+        yield line_no, fields

@@ -1,0 +1,1 @@
+"""The Chinese ELMo module: biLM network, pretraining, and the shipped default."""

@@ -1,0 +1,54 @@
+"""Write files and directories so that readers never see a half-written one.
+
+Everything is written under a temporary name in the same directory and renamed into place only
+when complete; a crash leaves the previous version (or nothing) behind, plus at most a stray
+``.tmp-*`` entry that the next writer removes.
+"""
+import contextlib
+import os
+import shutil
+import tempfile
+
+
+@contextlib.contextmanager
+def atomic_file(path: str, mode: str = "wb", **open_kwargs):
+    """Open a temp file beside ``path``; on success fsync and rename it to ``path``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=directory)
+    try:
+        with os.fdopen(fd, mode, **open_kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str):
+    """Yield a temp directory beside ``path``; on success it replaces ``path`` whole.
+
+    The old ``path`` (if any) is moved aside first and deleted only after the new one is in
+    place, so at every instant either the old or the new complete directory exists.
+    """
+    path = os.path.abspath(path)
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=parent)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if os.path.exists(path):
+        old = tempfile.mkdtemp(prefix=".old-" + os.path.basename(path) + "-", dir=parent)
+        os.rmdir(old)
+        os.replace(path, old)
+    os.replace(tmp, path)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,88 @@
+"""Shared fixtures: the ../shared data, an isolated home directory, a real HTTP server."""
+import functools
+import http.server
+import os
+import tarfile
+import threading
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("PADDLEHUB_LITE_SHARED", os.path.join(os.path.dirname(REPO), "shared"))
+CHNSENTICORP = os.path.join(SHARED, "data", "chnsenticorp")
+ZH_CORPUS = os.path.join(SHARED, "data", "zh_corpus")
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+
+def pytest_configure(config):
+    if not os.path.isfile(os.path.join(CHNSENTICORP, "train.tsv")):
+        raise pytest.UsageError("the shared data is missing: expected %s (set "
+                                "PADDLEHUB_LITE_SHARED to the shared/ folder)" % CHNSENTICORP)
+
+
+@pytest.fixture
+def hub_home(tmp_path, monkeypatch):
+    """An empty PADDLEHUB_LITE_HOME for one test."""
+    home = tmp_path / "hub_home"
+    monkeypatch.setenv("PADDLEHUB_LITE_HOME", str(home))
+    monkeypatch.delenv("PADDLEHUB_LITE_DATASET_MIRROR", raising=False)
+    monkeypatch.delenv("PADDLEHUB_LITE_MODULE_SERVER", raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def chnsenticorp_archive(tmp_path_factory):
+    """chnsenticorp.tar.gz built from the shared files, laid out like PaddleHub's."""
+    path = tmp_path_factory.mktemp("archives") / "chnsenticorp.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name in ("train.tsv", "dev.tsv", "test.tsv"):
+            tar.add(os.path.join(CHNSENTICORP, name), arcname="chnsenticorp/" + name)
+    return str(path)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves a directory; ``/truncated/<file>`` promises the full length, sends half, closes;
+    ``/flaky/<file>`` answers 503 on the first request for each file, then serves it."""
+
+    flaky_seen = set()
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.startswith("/truncated/"):
+            full = os.path.join(self.directory, self.path[len("/truncated/"):])
+            data = open(full, "rb").read()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if self.path.startswith("/flaky/"):
+            name = self.path[len("/flaky/"):]
+            if name not in self.flaky_seen:
+                self.flaky_seen.add(name)
+                self.send_error(503, "try again")
+                return
+            self.path = "/" + name
+        super().do_GET()
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """(base_url, directory): a real HTTP server on 127.0.0.1 serving ``directory``."""
+    directory = tmp_path / "served"
+    directory.mkdir()
+    handler = functools.partial(_Handler, directory=str(directory))
+    _Handler.flaky_seen = set()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "http://127.0.0.1:%d" % server.server_address[1], directory
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,95 @@
+import pytest
+
+from paddlehub_lite.dataset import BaseNLPDataset, InputExample
+
+
+def _write(tmp_path, name, content, mode="w"):
+    path = tmp_path / name
+    if mode == "wb":
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return name
+
+
+def test_input_example_str():
+    assert str(InputExample(0, "好", label="1")) == "text=好\tlabel=1"
+    assert "text_b=b" in str(InputExample(0, "a", "b", "1"))
+
+
+def test_custom_dataset_two_and_three_columns(tmp_path):
+    _write(tmp_path, "train.tsv", "text_a\tlabel\n很好\tpos\n很差\tneg\n")
+    _write(tmp_path, "dev.tsv", "一般\tneg\n")
+    _write(tmp_path, "test.tsv", "甲\t乙\tpos\n")
+    _write(tmp_path, "predict.tsv", "好吗\n不好\n")
+    ds = BaseNLPDataset(str(tmp_path), train_file="train.tsv", dev_file="dev.tsv",
+                        test_file="test.tsv", predict_file="predict.tsv",
+                        label_list=["neg", "pos"], train_file_with_header=True)
+    train = ds.get_train_examples()
+    assert [(e.guid, e.text_a, e.label) for e in train] == [(0, "很好", "pos"), (1, "很差", "neg")]
+    assert ds.get_val_examples()[0].label == "neg"
+    test = ds.get_test_examples()[0]
+    assert (test.text_a, test.text_b, test.label) == ("甲", "乙", "pos")
+    assert [e.text_a for e in ds.get_predict_examples()] == ["好吗", "不好"]
+    assert ds.get_predict_examples()[0].label is None
+    assert ds.num_labels == 2
+
+
+def test_labels_from_label_file_or_train(tmp_path):
+    _write(tmp_path, "train.tsv", "a\tz\nb\ty\n")
+    _write(tmp_path, "labels.txt", "z\ny\nx\n")
+    assert BaseNLPDataset(str(tmp_path), train_file="train.tsv",
+                          label_file="labels.txt").get_labels() == ["z", "y", "x"]
+    assert BaseNLPDataset(str(tmp_path), train_file="train.tsv").get_labels() == ["y", "z"]
+
+
+def test_missing_split_is_empty(tmp_path):
+    _write(tmp_path, "train.tsv", "a\t1\n")
+    ds = BaseNLPDataset(str(tmp_path), train_file="train.tsv")
+    assert ds.get_dev_examples() == [] and ds.get_test_examples() == []
+
+
+@pytest.mark.parametrize("content, message", [
+    ("好\t1\n坏\t0\textra\n", r"train.tsv:2: expected 2 tab-separated fields, got 3"),
+    ("好\t1\n坏\n", r"train.tsv:2: expected 2 tab-separated fields, got 1"),
+    ("好\t1\n坏\t2\n", r"train.tsv:2: label '2' is not in the label list"),
+    ("好\t1\n\t0\n", r"train.tsv:2: empty text"),
+    ("好\t1\n   \t0\n", r"train.tsv:2: empty text"),
+    ("好\t1\n\n坏\t0\n", r"train.tsv:2: expected 2 tab-separated fields, got 1"),
+    ("一\n", r"train.tsv:1: a train file has 2 or 3 columns"),
+])
+def test_malformed_rows_name_file_and_line(tmp_path, content, message):
+    _write(tmp_path, "train.tsv", content)
+    ds = BaseNLPDataset(str(tmp_path), train_file="train.tsv", label_list=["0", "1"])
+    with pytest.raises(ValueError, match=message):
+        ds.get_train_examples()
+
+
+def test_invalid_utf8_names_line(tmp_path):
+    _write(tmp_path, "dev.tsv", "好\t1\n".encode("utf-8") + b"\xff\xfe bad\t0\n", mode="wb")
+    ds = BaseNLPDataset(str(tmp_path), dev_file="dev.tsv", label_list=["0", "1"])
+    with pytest.raises(ValueError, match=r"dev.tsv:2: invalid UTF-8"):
+        ds.get_dev_examples()
+
+
+def test_missing_file_is_reported(tmp_path):
+    ds = BaseNLPDataset(str(tmp_path), train_file="nope.tsv", label_list=["0"])
+    with pytest.raises(FileNotFoundError, match="nope.tsv"):
+        ds.get_train_examples()
+
+
+def test_crlf_and_bom_are_tolerated(tmp_path):
+    _write(tmp_path, "train.tsv", "\ufeff好\t1\r\n坏\t0\r\n")
+    ds = BaseNLPDataset(str(tmp_path), train_file="train.tsv", label_list=["0", "1"])
+    assert [(e.text_a, e.label) for e in ds.get_train_examples()] == [("好", "1"), ("坏", "0")]
+
+
+def test_chnsenticorp_rejects_bad_row(tmp_path):
+    from paddlehub_lite.dataset import ChnSentiCorp
+    for name in ("train.tsv", "dev.tsv", "test.tsv"):
+        _write(tmp_path, name, "label\ttext_a\n1\t好\n")
+    _write(tmp_path, "test.tsv", "label\ttext_a\n1\t好\n3\t坏\n")
+    ds = ChnSentiCorp(base_path=str(tmp_path))
+    assert len(ds.get_train_examples()) == 1
+    with pytest.raises(ValueError, match=r"test.tsv:3: label '3' is not in the label list"):
+        ds.get_test_examples()
