@@ -86,3 +86,28 @@ def http_server(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def tiny_pretrained(tmp_path_factory):
+    """A tiny biLM pretrained for a few seconds on 400 corpus sentences + 200 reviews; returns
+    (trainer, final record, module directory). Shared by the module and engine tests."""
+    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer, PretrainConfig
+
+    root = tmp_path_factory.mktemp("tiny_elmo")
+    corpus = root / "corpus.txt"
+    with open(os.path.join(ZH_CORPUS, "msra_news.txt"), encoding="utf-8") as handle:
+        lines = [next(handle) for _ in range(400)]
+    with open(os.path.join(CHNSENTICORP, "train.tsv"), encoding="utf-8") as handle:
+        next(handle)
+        lines += [next(handle).split("\t", 1)[1] for _ in range(200)]
+    corpus.write_text("".join(lines), encoding="utf-8")
+    config = PretrainConfig(corpus_files=[str(corpus)], work_dir=str(root / "work"),
+                            vocab_size=600, min_freq=2, embed_dim=16, hidden_size=32,
+                            max_len=24, batch_tokens=512, num_sampled=256, epochs=4,
+                            learning_rate=1e-2, warmup_steps=10, heldout_every=10,
+                            eval_every=1000, threads=1)
+    trainer = ELMoPretrainer(config)
+    final = trainer.run()
+    module_dir = trainer.export(str(root / "tiny_elmo"), name="tiny_elmo", weights_dtype="float32")
+    return trainer, final, module_dir

@@ -11,7 +11,8 @@ within its own length, runs, and its outputs are put back in forward order, so p
 every layer describes token t. Padded positions come out zero.
 
 ELMo (Peters et al. 2018): ``gamma * sum_j softmax(w + 1/3)_j * h_j`` over
-h_0 = [emb, emb], h_1 = [fw_1, bw_1], h_2 = [fw_2, bw_2], each 2E wide.
+h_0 = [emb, emb], h_1 = [fw_1, bw_1], h_2 = [fw_2, bw_2], each 2E wide (``stack_layers`` and
+``elmo_mix``).
 
 Every parameter is named explicitly (``elmo_*``) so pretrained weights load by name.
 """
@@ -145,22 +146,32 @@ def sequence_lengths(word_ids, pad_id: int):
     return paddle.sum((word_ids != pad_id).astype("int64"), axis=1)
 
 
-def elmo_mix(bilm_outputs, trainable: bool = True):
-    """``gamma * sum_j softmax(w + 1/3)_j * h_j`` over [emb|emb], [fw1|bw1], [fw2|bw2], ...
-
-    Returns a float32 [B, T, 2E] tensor, zero at padded positions. ``w`` starts at 0 and gamma
-    at 1 (an even mix); they are the parameters ``elmo_mix_w`` and ``elmo_mix_gamma``.
-    """
+def stack_layers(bilm_outputs):
+    """[emb|emb], [fw1|bw1], [fw2|bw2], ... stacked as a float32 [B, T, L, 2E] tensor."""
     emb = bilm_outputs["emb"]
     reps = [paddle.concat([emb, emb], axis=-1)]
     for fw, bw in zip(bilm_outputs["fw"], bilm_outputs["bw"]):
         reps.append(paddle.concat([fw, bw], axis=-1))
-    n = len(reps)
+    return paddle.stack(reps, axis=2)
+
+
+def elmo_mix(layers, mask, num_layers: int, trainable: bool = True):
+    """``gamma * sum_j softmax(w + 1/3)_j * h_j`` over the L stacked representations.
+
+    Args:
+        layers: float32 [B, T, L, 2E] from ``stack_layers`` (or fed from a feature cache).
+        mask: float32 [B, T, 1], 1 at real positions.
+        num_layers: L.
+        trainable: whether ``elmo_mix_w`` (init 0, an even mix) and ``elmo_mix_gamma``
+            (init 1) receive gradients.
+
+    Returns a float32 [B, T, 2E] tensor, zero at padded positions.
+    """
     mix_w = paddle.create_parameter(
-        [n], "float32", attr=_attr("elmo_mix_w", trainable, nn.initializer.Constant(0.0)))
+        [num_layers], "float32",
+        attr=_attr("elmo_mix_w", trainable, nn.initializer.Constant(0.0)))
     gamma = paddle.create_parameter(
         [1], "float32", attr=_attr("elmo_mix_gamma", trainable, nn.initializer.Constant(1.0)))
-    weights = F.softmax(mix_w + 1.0 / n)
-    stacked = paddle.stack(reps, axis=0)                     # [n, B, T, 2E]
-    mixed = paddle.sum(stacked * weights.reshape([n, 1, 1, 1]), axis=0)
-    return gamma * mixed * bilm_outputs["mask"]
+    weights = F.softmax(mix_w + 1.0 / num_layers).reshape([1, 1, num_layers, 1])
+    mixed = paddle.sum(layers * weights, axis=2)
+    return gamma * mixed * mask

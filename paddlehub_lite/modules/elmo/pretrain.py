@@ -21,6 +21,7 @@ from paddlehub_lite.modules.elmo import corpus
 from paddlehub_lite.modules.elmo.network import BiLM, BiLMConfig
 from paddlehub_lite.reader.segmenter import get_segmenter
 from paddlehub_lite.reader.vocab import Vocab
+from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.atomic import atomic_dir, atomic_file
 from paddlehub_lite.utils.log import logger
 from paddlehub_lite.utils.scope import init_missing
@@ -145,7 +146,10 @@ class ELMoPretrainer:
         self.train_prog, self.startup = paddle.static.Program(), paddle.static.Program()
         self.train_prog.random_seed = cfg.seed
         self.startup.random_seed = cfg.seed
-        with paddle.static.program_guard(self.train_prog, self.startup):
+        # A fresh name generator: optimizer accumulators are named "<param>_moment1_<n>", and
+        # the checkpoint must find the same names when the program is rebuilt in one process.
+        with paddle.utils.unique_name.guard(), \
+                paddle.static.program_guard(self.train_prog, self.startup):
             ids, lens, bilm, top_fw, top_bw = self._forward(bcfg, dropout=bcfg.dropout)
             cand = paddle.static.data("candidates", [-1], "int64")
             fw_t = paddle.static.data("fw_targets", [-1, -1], "int64")
@@ -230,21 +234,23 @@ class ELMoPretrainer:
 
     def _save_checkpoint(self) -> None:
         with atomic_dir(self._ckpt_dir()) as tmp:
-            paddle.static.save(self.train_prog, os.path.join(tmp, "model"))
+            names = params_io.state_names(self.train_prog)
+            params_io.save_state(os.path.join(tmp, "state.npz"),
+                                 params_io.read_state(self.scope, names))
             state = dict(self.state, lr_state=self.lr.state_dict())
             with open(os.path.join(tmp, "state.json"), "w") as handle:
                 json.dump(state, handle, indent=1)
         logger.info("Saving pretraining checkpoint to %s (step %d)", self._ckpt_dir(),
                     self.state["step"])
 
-    def _load_checkpoint(self, exe) -> bool:
+    def _load_checkpoint(self) -> bool:
         state_path = os.path.join(self._ckpt_dir(), "state.json")
         if not os.path.exists(state_path):
             return False
         with open(state_path) as handle:
             state = json.load(handle)
-        with paddle.static.scope_guard(self.scope):
-            paddle.static.load(self.train_prog, os.path.join(self._ckpt_dir(), "model"), exe)
+        params_io.restore(self.scope, os.path.join(self._ckpt_dir(), "state.npz"),
+                          params_io.state_names(self.train_prog))
         self.lr.set_state_dict(state.pop("lr_state"))
         self.state = state
         logger.info("Pretraining checkpoint loaded: epoch=%d, batch=%d, step=%d",
@@ -272,9 +278,9 @@ class ELMoPretrainer:
         steps_planned = int(math.ceil(per_epoch * cfg.epochs))
         self._build_programs(steps_planned)
         exe = paddle.static.Executor(paddle.CPUPlace())
-        if not self._load_checkpoint(exe):
-            exe.run(self.startup, scope=self.scope)
-        init_missing(self.eval_startup, self.scope, exe)
+        exe.run(self.startup, scope=self.scope)  # creates every variable; a checkpoint then
+        init_missing(self.eval_startup, self.scope, exe)  # overwrites them (load needs them)
+        self._load_checkpoint()
         if "untrained" not in self.state:
             ppl = self.perplexity(exe)
             logger.info("Untrained held-out perplexity: forward %.1f, backward %.1f",

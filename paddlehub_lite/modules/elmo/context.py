@@ -1,0 +1,125 @@
+"""``Module.context()`` for ELMo modules: the static program the user builds on.
+
+Three training modes, chosen by ``trainable`` and ``bilm_trainable``:
+
+| trainable | bilm_trainable | what trains                 | biLM runs                        |
+|-----------|----------------|-----------------------------|----------------------------------|
+| True      | None / True    | biLM weights and the mix    | inside the program, every step   |
+| True      | False          | the mix (PaddleHub 1.x did) | once per example, then cached    |
+| False     | (ignored)      | nothing in the module       | once per example, then cached    |
+
+With a frozen biLM the program takes the biLM's layer outputs as an extra input,
+``inputs["elmo_layers"]`` (float32 [batch, seq, L, 2E]); ``TextClassifierTask`` fills it from a
+per-example feature cache, so the user still feeds only ``word_ids``. To run such a program
+yourself, get the extra feed from ``ModuleContext.feed(word_ids)``.
+"""
+from typing import Dict, Optional
+
+import numpy as np
+import paddle
+
+from paddlehub_lite.modules.elmo.network import BiLM, BiLMConfig, elmo_mix, sequence_lengths, \
+    stack_layers
+from paddlehub_lite.utils.scope import init_missing, set_values
+
+CONTEXTS_ATTR = "paddlehub_lite_contexts"
+
+
+class ModuleContext:
+    """What a task needs to know about a module inside a program (attached to the program as
+    ``program.paddlehub_lite_contexts``, a list; no global registry).
+
+    Attributes:
+        module: the ``Module``.
+        startup_program: initialisers of the module's parameters in this program.
+        word_ids_name: the name of the ``word_ids`` input.
+        layers_name: the name of the ``elmo_layers`` input, or None when the biLM is in-graph.
+        max_seq_len: the longest sequence the context was built for.
+        pad_id: the padding id of ``word_ids``.
+    """
+
+    def __init__(self, module, startup_program, word_ids_name: str, layers_name: Optional[str],
+                 max_seq_len: int, pad_id: int):
+        self.module = module
+        self.startup_program = startup_program
+        self.word_ids_name = word_ids_name
+        self.layers_name = layers_name
+        self.max_seq_len = max_seq_len
+        self.pad_id = pad_id
+
+    @property
+    def bilm_frozen(self) -> bool:
+        return self.layers_name is not None
+
+    def load_pretrained(self, scope) -> int:
+        """Write the module's pretrained weights into ``scope``; returns how many."""
+        weights = self.module.weights()
+        set_values(scope, {k: v for k, v in weights.items() if scope.find_var(k) is not None})
+        return len(weights)
+
+    def feed(self, word_ids: np.ndarray) -> Dict[str, np.ndarray]:
+        """The extra feed of a frozen-biLM program for a padded int64 [B, T] batch."""
+        if self.layers_name is None:
+            return {}
+        return {self.layers_name: self.module.bilm_layers(word_ids)}
+
+
+def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool] = None,
+                  max_seq_len: int = 128):
+    """See ``Module.context``. Returns (inputs, outputs, program)."""
+    config: BiLMConfig = module.bilm_config
+    if bilm_trainable is None:
+        bilm_trainable = bool(trainable)
+    if not trainable:
+        bilm_trainable = False
+    if not 1 <= max_seq_len <= 4096:
+        raise ValueError("max_seq_len must be in 1..4096, got %r" % max_seq_len)
+    prefix = "@HUB_%s@" % module.name
+    program, startup = paddle.static.Program(), paddle.static.Program()
+    with paddle.static.program_guard(program, startup):
+        word_ids = paddle.static.data(prefix + "word_ids", [-1, -1], "int64")
+        seq_len = sequence_lengths(word_ids, config.pad_id)
+        mask = (word_ids != config.pad_id).astype("float32").unsqueeze(-1)
+        num_reps = config.num_layers + 1
+        inputs = {"word_ids": word_ids}
+        layers_name = None
+        if bilm_trainable:
+            layers = stack_layers(BiLM(config, trainable=True)(word_ids, seq_len))
+        else:
+            layers_name = prefix + "elmo_layers"
+            layers = paddle.static.data(layers_name, [-1, -1, num_reps, config.output_dim],
+                                        "float32")
+            inputs["elmo_layers"] = layers
+        elmo = elmo_mix(layers, mask, num_reps, trainable=bool(trainable))
+    outputs = {"elmo_embed": elmo, "seq_len": seq_len, "mask": mask}
+    context = ModuleContext(module, startup, word_ids.name, layers_name, max_seq_len,
+                            config.pad_id)
+    setattr(program, CONTEXTS_ATTR, getattr(program, CONTEXTS_ATTR, []) + [context])
+    return inputs, outputs, program
+
+
+class FeatureExtractor:
+    """Runs the frozen biLM (no dropout) in the module's own scope: word ids -> [B, T, L, 2E]."""
+
+    def __init__(self, module, threads: Optional[int] = None):
+        config: BiLMConfig = module.bilm_config
+        self.program, startup = paddle.static.Program(), paddle.static.Program()
+        with paddle.static.program_guard(self.program, startup):
+            self.word_ids = paddle.static.data("word_ids", [-1, -1], "int64")
+            seq_len = sequence_lengths(self.word_ids, config.pad_id)
+            self.layers = stack_layers(BiLM(config, trainable=False)(self.word_ids, seq_len,
+                                                                      dropout=0.0))
+        self.scope = paddle.static.Scope()
+        self.exe = paddle.static.Executor(paddle.CPUPlace())
+        init_missing(startup, self.scope, self.exe)
+        set_values(self.scope, module.weights())
+
+    def __call__(self, word_ids: np.ndarray) -> np.ndarray:
+        (layers,) = self.exe.run(self.program, feed={"word_ids": word_ids.astype("int64")},
+                                 fetch_list=[self.layers], scope=self.scope)
+        return layers
+
+
+def contexts_of(program):
+    """The ``ModuleContext`` objects attached to a program by ``Module.context``."""
+    return list(getattr(program, CONTEXTS_ATTR, []))
