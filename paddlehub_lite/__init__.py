@@ -4,11 +4,20 @@
     dataset = hub.dataset.ChnSentiCorp()
     reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=...)
 """
-from paddlehub_lite import dataset, reader
-from paddlehub_lite.module import Module
+import os as _os
+
+# Paddle's CPU kernels run ~5x slower with OpenMP threads competing with its own thread pool
+# (see docs); only a default: a value the user set is kept.
+_os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from paddlehub_lite import dataset, reader  # noqa: E402
+from paddlehub_lite.finetune import AdamWeightDecayStrategy, ClassifierTask, DefaultStrategy, \
+    ImageClassifierTask, RunConfig, RunState, TextClassifierTask  # noqa: E402
+from paddlehub_lite.module import Module  # noqa: E402
 from paddlehub_lite.env import cache_home, dataset_home, home_dir, module_home
 
 __version__ = "0.1.0"
 
-__all__ = ["Module", "dataset", "reader", "home_dir", "dataset_home", "module_home", "cache_home",
+__all__ = ["AdamWeightDecayStrategy", "ClassifierTask", "DefaultStrategy", "ImageClassifierTask",
+           "Module", "RunConfig", "RunState", "TextClassifierTask", "dataset", "reader", "home_dir", "dataset_home", "module_home", "cache_home",
            "__version__"]

@@ -41,3 +41,30 @@ def get_value(scope, name: str) -> np.ndarray:
     if var is None:
         raise KeyError("variable %r is not in the scope" % name)
     return np.array(var.get_tensor())
+
+
+def clone_program(program, for_test: bool = False):
+    """``(clone, mapping)`` of a PIR program, keeping what ``Program.clone`` drops.
+
+    A parameter's Python-side settings (``ParamAttr(learning_rate=...)`` -> ``optimize_attr``,
+    its regularizer) live on the Value, not in the program, and a plain clone loses them: the
+    demo's x30 embedding rate would silently become x1. With ``for_test`` dropout and other
+    training-only behaviour is switched off in the clone.
+    """
+    mapping = paddle.pir.IrMapping()
+    clone = program.clone(mapping)
+    originals = {op.attrs()["parameter_name"]: op.result(0)
+                 for op in program.global_block().ops if op.name() == "builtin.parameter"}
+    for op in clone.global_block().ops:
+        if op.name() != "builtin.parameter":
+            continue
+        source = originals.get(op.attrs()["parameter_name"])
+        if source is None:
+            continue
+        value = op.result(0)
+        for attr in ("optimize_attr", "regularizer"):
+            if getattr(source, attr, None) is not None:
+                setattr(value, attr, getattr(source, attr))
+    if for_test:
+        clone.set_is_test_attr()
+    return clone, mapping

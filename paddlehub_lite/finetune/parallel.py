@@ -1,0 +1,63 @@
+"""Devices and data parallelism.
+
+Data parallel on Paddle 3's static graph (``fleet.distributed_optimizer`` fails under PIR):
+``init_parallel_env()`` before the program is built, then every gradient is summed over the
+processes with ``all_reduce`` between backward and the update. Each process feeds its own part
+of the global batch and scales its loss by 1 / (global batch size), so the summed gradient is
+exactly the gradient of the mean loss over the global batch. gloo on CPUs, NCCL on GPUs: the
+same calls.
+"""
+import os
+
+import paddle
+
+from paddlehub_lite.utils.log import logger
+
+
+class ParallelEnv:
+    """Rank and world size, and whether collectives are needed."""
+
+    def __init__(self, use_data_parallel: bool):
+        world = int(os.environ.get("PADDLE_TRAINERS_NUM", "1"))
+        self.enabled = bool(use_data_parallel) and world > 1
+        self.world_size = world if self.enabled else 1
+        self.rank = int(os.environ.get("PADDLE_TRAINER_ID", "0")) if self.enabled else 0
+        if self.enabled:
+            import paddle.distributed as dist
+            if not dist.is_initialized():
+                dist.init_parallel_env()
+            logger.info("Data parallel: rank %d of %d", self.rank, self.world_size)
+        elif use_data_parallel:
+            logger.info("use_data_parallel=True with a single process: world size 1")
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def all_reduce_gradients(self, params_grads):
+        """The grad hook for ``Strategy.build``: sum every gradient over the processes."""
+        if not self.enabled:
+            return params_grads
+        import paddle.distributed as dist
+        for _, grad in params_grads:
+            if grad is not None:
+                dist.all_reduce(grad)
+        return params_grads
+
+
+_warned_cpu = False
+
+
+def select_place(use_cuda: bool, rank: int = 0):
+    """CUDAPlace(local device) when asked for and available, else CPUPlace (one warning)."""
+    global _warned_cpu
+    if use_cuda:
+        if paddle.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0:
+            local = int(os.environ.get("FLAGS_selected_gpus", os.environ.get("PADDLE_LOCAL_RANK",
+                                                                             rank)))
+            return paddle.CUDAPlace(local)
+        if not _warned_cpu:
+            logger.warning("use_cuda=True but this Paddle has no CUDA device available; "
+                           "running on the CPU")
+            _warned_cpu = True
+    return paddle.CPUPlace()

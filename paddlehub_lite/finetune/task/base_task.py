@@ -1,0 +1,505 @@
+"""``BaseTask``: programs, scope, the training loop, evaluation, prediction, checkpoints.
+
+Each task owns its programs and its ``Scope`` (no global program or scope is used, so building a
+second task in a notebook just works). The user's program is cloned, never modified. Subclasses
+supply the head (``_build_net``), the loss and the metrics.
+"""
+import os
+import time
+from typing import Callable, Dict, List, Optional
+
+import numpy as np
+import paddle
+
+from paddlehub_lite.finetune import batching, checkpoint, metrics as metric_lib
+from paddlehub_lite.finetune.config import RunConfig
+from paddlehub_lite.finetune.feature_cache import FeatureCache
+from paddlehub_lite.finetune.parallel import ParallelEnv, select_place
+from paddlehub_lite.finetune.task.run_state import RunState
+from paddlehub_lite.finetune.visualdl_log import ScalarLog
+from paddlehub_lite.modules.elmo.context import contexts_of
+from paddlehub_lite.utils import params_io
+from paddlehub_lite.utils.log import logger
+from paddlehub_lite.utils.scope import clone_program, set_values
+
+EVENTS = ("finetune_start", "finetune_end", "eval_end", "log_interval", "save_ckpt",
+          "predict_end")
+
+
+class BaseTask:
+    """The part of every task that is not the head.
+
+    Args:
+        feed_list: names of the inputs the user feeds (e.g. ``[inputs["word_ids"].name]``).
+        data_reader: a reader with ``get_samples(phase, data=None)`` (``LACClassifyReader``).
+        main_program: the program holding the user's network (default: the feature's).
+        startup_program: where the user's new layers' initialisers are (default:
+            ``paddle.static.default_startup_program()``, where ``program_guard(program)``
+            puts them).
+        config: a ``RunConfig`` (default ``RunConfig()``).
+        metrics_choices: "default" or a list from acc, f1, precision, recall, matthews; the
+            first selects the best model.
+    """
+
+    def __init__(self, feed_list: List[str], data_reader, main_program=None,
+                 startup_program=None, config: Optional[RunConfig] = None,
+                 metrics_choices="default"):
+        self.feed_list = list(feed_list)
+        self.data_reader = data_reader
+        self.main_program = main_program
+        self.startup_program = startup_program
+        self.config = config or RunConfig()
+        self.metrics_choices = metric_lib.check_metrics(metrics_choices)
+        self.hooks: Dict[str, Dict[str, Callable]] = {event: {} for event in EVENTS}
+        self.best_score = -999.0
+        self.current_epoch = 0
+        self.global_step = 0
+        self._built = False
+        self._initialized = False
+        self._train_ready = False
+        self._feature_caches: Dict[str, FeatureCache] = {}
+        self.batch_index = 0
+        self._resumed = False
+        self._predictor = None
+
+    # ----- hooks --------------------------------------------------------------------------------
+    def add_hook(self, event: str, func: Callable, name: Optional[str] = None) -> None:
+        """Call ``func(task, **info)`` at ``event`` (one of ``EVENTS``)."""
+        if event not in self.hooks:
+            raise ValueError("unknown event %r: use one of %s" % (event, ", ".join(EVENTS)))
+        self.hooks[event][name or getattr(func, "__name__", repr(func))] = func
+
+    def delete_hook(self, event: str, name: str) -> None:
+        del self.hooks[event][name]
+
+    def _fire(self, event: str, **info) -> None:
+        for func in list(self.hooks[event].values()):
+            func(self, **info)
+
+    # ----- subclass interface -------------------------------------------------------------------
+    def _build_net(self, feature) -> List:
+        raise NotImplementedError
+
+    def _add_label_and_loss(self, outputs) -> None:
+        raise NotImplementedError
+
+    # ----- building ---------------------------------------------------------------------------
+    @property
+    def checkpoint_dir(self) -> str:
+        return self.config.checkpoint_dir
+
+    def _build(self) -> None:
+        """Clone the user's program, append the head and loss, clone a test program."""
+        if self._built:
+            return
+        cfg = self.config
+        if cfg.num_threads:
+            paddle.base.core.set_num_threads(cfg.num_threads)
+        self.parallel = ParallelEnv(cfg.use_data_parallel)
+        self.seed = cfg.seed
+        if self.seed is None:
+            self.seed = 0 if self.parallel.enabled else int(np.random.SeedSequence().entropy % (2**31))
+            logger.info("RunConfig seed=None: using seed %d", self.seed)
+        self.place = select_place(cfg.use_cuda, self.parallel.rank)
+        self.exe = paddle.static.Executor(self.place)
+        self.scope = paddle.static.Scope()
+        self.vdl = ScalarLog(os.path.join(self.checkpoint_dir, "vdllog"), self.parallel.is_main)
+        if not self.parallel.is_main:
+            logger.setLevel("WARNING")
+        user_program = self.main_program
+        self.contexts = contexts_of(user_program)
+        self.train_program, mapping = clone_program(user_program)
+        self.task_startup = paddle.static.Program()
+        feature = mapping.look_up(self.feature)
+        self.name_guard = paddle.base.unique_name.UniqueNameGenerator()
+        with paddle.utils.unique_name.guard(self.name_guard), \
+                paddle.static.program_guard(self.train_program, self.task_startup):
+            self.outputs = self._build_net(feature)
+            self.predict_program, predict_mapping = clone_program(self.train_program, True)
+            self.predict_fetch = {"probs": predict_mapping.look_up(self.outputs[0])}
+            self._add_label_and_loss(self.outputs)
+        self.test_program, test_mapping = clone_program(self.train_program, for_test=True)
+        self.test_fetch = {k: test_mapping.look_up(v) for k, v in self._fetch_values().items()}
+        self.train_fetch = self._fetch_values()
+        self._built = True
+
+    def _fetch_values(self) -> Dict:
+        return {"probs": self.outputs[0], "loss": self.mean_loss}
+
+    def _build_optimizer(self) -> None:
+        """Append backward, (all-reduce,) and the strategy's update to the train program."""
+        if self._train_ready:
+            return
+        self._build()
+        train_samples = self._samples("train")
+        self.steps_per_epoch = len(self._train_batches(0, train_samples))
+        self.max_train_steps = self.steps_per_epoch * self.config.num_epoch
+        self.opt_startup = paddle.static.Program()
+        with paddle.utils.unique_name.guard(self.name_guard), \
+                paddle.static.program_guard(self.train_program, self.opt_startup):
+            self.scheduler = self.config.strategy.build(
+                self.loss, self.max_train_steps, grad_hook=self.parallel.all_reduce_gradients)
+        if self._initialized:
+            self._run_startup(self.opt_startup)
+        self._train_ready = True
+
+    # ----- initialisation ---------------------------------------------------------------------
+    def _run_startup(self, program) -> None:
+        with paddle.static.scope_guard(self.scope):
+            self.exe.run(program)
+
+    def _init(self) -> None:
+        """Initialise every variable once: the module's startup, the user's, the task's; then
+        the module's pretrained values (the startups never run again)."""
+        if self._initialized:
+            return
+        self._build()
+        paddle.seed(self.seed)  # identical initial parameters on every data-parallel rank
+        user_startup = self.startup_program or paddle.static.default_startup_program()
+        for ctx in self.contexts:
+            self._run_startup(ctx.startup_program)
+        self._run_startup(user_startup)
+        self._run_startup(self.task_startup)
+        if self._train_ready:
+            self._run_startup(self.opt_startup)
+        for ctx in self.contexts:
+            ctx.load_pretrained(self.scope)
+        self._initialized = True
+
+    def _load_params(self, path: str, program) -> None:
+        state = params_io.load_state(path)
+        names = [n for n in params_io.state_names(program) if n in state]
+        set_values(self.scope, {n: state[n] for n in names})
+
+    # ----- data -------------------------------------------------------------------------------
+    def _samples(self, phase: str, data=None):
+        return self.data_reader.get_samples(phase, data)
+
+    def _train_batches(self, epoch: int, samples) -> List[np.ndarray]:
+        batches = batching.epoch_batches([len(s[0]) for s in samples], self.config.batch_size,
+                                         self.seed, epoch)
+        world = self.parallel.world_size
+        return [b for b in batches if len(b) >= world]  # every rank needs at least one example
+
+    def _max_len(self) -> int:
+        lengths = [ctx.max_seq_len for ctx in self.contexts]
+        return min(lengths) if lengths else 1 << 30
+
+    def _feed(self, samples, indices, phase: str, global_size: int) -> Dict[str, np.ndarray]:
+        """The feed dict of one (local) batch: word ids, module features, labels, loss scale."""
+        pad_id = self.contexts[0].pad_id if self.contexts else 0
+        ids = batching.pad_ids([samples[i][0] for i in indices], pad_id, self._max_len())
+        feed = {name: ids for name in self.feed_list}
+        for ctx in self.contexts:
+            if ctx.bilm_frozen:
+                cache = self._feature_caches.get(phase)
+                feed[ctx.layers_name] = (cache.batch(indices, ids.shape[1]) if cache is not None
+                                         else ctx.feed(ids)[ctx.layers_name])
+        if len(samples[0]) > 1:
+            feed.update(self._label_feed(samples, indices))
+            feed[self.loss_scale_name] = np.array([1.0 / global_size], dtype="float32")
+        return feed
+
+    def _prepare_features(self, phase: str, samples) -> None:
+        """Frozen biLM: compute each example's features once (train, dev and test)."""
+        frozen = [ctx for ctx in self.contexts if ctx.bilm_frozen]
+        if not frozen or phase in self._feature_caches:
+            return
+        from paddlehub_lite.env import cache_home
+        start = time.time()
+        self._feature_caches[phase] = FeatureCache(frozen[0], [s[0] for s in samples],
+                                                   os.path.join(cache_home(), "features"))
+        logger.info("ELMo features of %d %s examples ready in %.1fs", len(samples), phase,
+                    time.time() - start)
+
+    # ----- running ----------------------------------------------------------------------------
+    def _run(self, program, feed: Dict, fetch: Dict) -> Dict[str, np.ndarray]:
+        names = list(fetch)
+        with paddle.static.scope_guard(self.scope):
+            values = self.exe.run(program, feed=feed, fetch_list=[fetch[n] for n in names])
+        return dict(zip(names, values))
+
+    def finetune_and_eval(self):
+        return self.finetune(do_eval=True)
+
+    def finetune(self, do_eval: bool = False):
+        """Train ``num_epoch`` epochs (resuming from ``checkpoint_dir`` when a checkpoint is
+        there), evaluating on dev every ``eval_interval`` steps when ``do_eval``; at the end,
+        dev once more and then test with the best model. Returns the last epoch's RunStates."""
+        from tqdm import tqdm
+
+        self._build_optimizer()
+        self._init()
+        self._maybe_resume()
+        cfg = self.config
+        logger.info("PaddleHub finetune start")
+        self._fire("finetune_start")
+        samples = self._samples("train")
+        self._prepare_features("train", samples)
+        if self.current_epoch >= cfg.num_epoch:
+            logger.info("Training already finished at global_step %d (checkpoint in %s)",
+                        self.global_step, self.checkpoint_dir)
+            logger.info("PaddleHub finetune finished.")
+            return []
+        bar = tqdm(total=self.max_train_steps, initial=self.global_step, desc="finetune",
+                   unit="step", disable=None if self.parallel.is_main else True)
+        run_states: List[RunState] = []
+        period: List[RunState] = []
+        while self.current_epoch < cfg.num_epoch:
+            batches = self._train_batches(self.current_epoch, samples)
+            run_states = []
+            while self.batch_index < len(batches):
+                batch = batches[self.batch_index]
+                local = batching.shard(batch, self.parallel.rank, self.parallel.world_size)
+                feed = self._feed(samples, local, "train", len(batch))
+                paddle.seed(self.seed * 1000003 + self.global_step)  # dropout of this step
+                state = RunState()
+                state.run_results = self._run(self.train_program, feed, self.train_fetch)
+                state.run_results["labels"] = feed[self.label_name]
+                state.run_step, state.run_examples = 1, len(local)
+                self.scheduler.step()
+                self.batch_index += 1
+                self.global_step += 1
+                run_states.append(state)
+                period.append(state)
+                bar.update(1)
+                if self.global_step % cfg.log_interval == 0:
+                    self._log_train(period)
+                    period = []
+                if cfg.save_ckpt_interval and self.global_step % cfg.save_ckpt_interval == 0:
+                    self._save_checkpoint()
+                if do_eval and self.global_step % cfg.eval_interval == 0:
+                    self.eval("dev")
+            self.current_epoch += 1
+            self.batch_index = 0
+            self._save_checkpoint()
+        bar.close()
+        if do_eval:
+            if self.global_step % cfg.eval_interval:
+                self.eval("dev")
+                self._save_checkpoint()  # the final best_score
+            if self.data_reader.get_num_examples("test") > 0 and self.parallel.is_main:
+                self.eval("test", load_best_model=True)
+        logger.info("PaddleHub finetune finished.")
+        self._fire("finetune_end", run_states=run_states)
+        return run_states
+
+    def _log_train(self, period: List[RunState]) -> None:
+        scores = self._metrics(period)
+        lr = float(self.scheduler.last_lr)
+        speed = len(period) / max(1e-9, time.time() - period[0].run_time_begin)
+        logger.info("step %d / %d: loss=%.5f %s[step/sec: %.2f]", self.global_step,
+                    self.max_train_steps, scores["loss"],
+                    "".join("%s=%.5f " % (k, v) for k, v in scores.items() if k != "loss"), speed)
+        self.vdl.add("train", dict(scores, learning_rate=lr), self.global_step)
+        self._fire("log_interval", scores=scores)
+
+    # ----- evaluation -------------------------------------------------------------------------
+    def eval(self, phase: str = "dev", load_best_model: bool = False) -> List[RunState]:
+        """Evaluate on "dev"/"val"/"test"; logs ``[<phase> dataset evaluation result]``.
+
+        With ``load_best_model`` the parameters of ``best_model/`` are used (in a separate
+        scope: the training state is not touched). A dev evaluation during training saves
+        ``best_model/`` when the first metric improves."""
+        phase = "dev" if phase == "val" else phase
+        self._init()
+        if not self.parallel.is_main:
+            return []
+        logger.info("Evaluation on %s dataset start", phase)
+        samples = self._samples(phase)
+        if not samples:
+            return []
+        self._prepare_features(phase, samples)
+        scope = self.scope
+        if load_best_model:
+            scope = self._best_model_scope()
+        states = self._eval_states(samples, phase, scope)
+        scores = self._metrics(states)
+        speed = len(states) / max(1e-9, time.time() - states[0].run_time_begin)
+        logger.info("[%s dataset evaluation result] loss=%.5f %s[step/sec: %.2f]", phase,
+                    scores["loss"], "".join("%s=%.5f " % (k, v) for k, v in scores.items()
+                                            if k != "loss"), speed)
+        self.vdl.add(phase, scores, self.global_step)
+        if phase == "dev" and not load_best_model and self._train_ready:
+            self._maybe_save_best(scores)
+        self.last_eval_scores = scores
+        self._fire("eval_end", phase=phase, scores=scores, run_states=states)
+        return states
+
+    def _eval_states(self, samples, phase: str, scope) -> List[RunState]:
+        batches = batching.eval_batches([len(s[0]) for s in samples], self.config.batch_size)
+        states = []
+        saved_scope, self.scope = self.scope, scope
+        try:
+            for batch in batches:
+                feed = self._feed(samples, batch, phase, len(batch))
+                state = RunState()
+                state.run_results = self._run(self.test_program, feed, self.test_fetch)
+                state.run_results["labels"] = feed[self.label_name]
+                state.run_step, state.run_examples = 1, len(batch)
+                states.append(state)
+        finally:
+            self.scope = saved_scope
+        return states
+
+    def _best_model_scope(self):
+        path = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "params.npz")
+        if not os.path.isfile(path):
+            logger.warning("no best model in %s yet: using the current parameters", path)
+            return self.scope
+        scope = paddle.static.Scope()
+        saved, self.scope = self.scope, scope
+        try:
+            self._initialized = False
+            self._init()
+            self._load_params(path, self.test_program)
+        finally:
+            self.scope, self._initialized = saved, True
+        return scope
+
+    def _maybe_save_best(self, scores: Dict[str, float]) -> None:
+        main_metric = self.metrics_choices[0]
+        score = scores[main_metric]
+        if score <= self.best_score:
+            return
+        self.best_score = score
+        names = [n for n in params_io.state_names(self.test_program)]
+        params = params_io.read_state(self.scope, names)
+        meta = {"metric": main_metric, "score": score, "global_step": self.global_step,
+                "scores": scores}
+        path = checkpoint.save_best_model(self.checkpoint_dir, params, meta,
+                                          export=self._export_inference_model)
+        logger.info("best model saved to %s [best %s=%.5f]", path, main_metric, score)
+
+    def _export_inference_model(self, directory: str) -> None:
+        feeds = self._feed_values(self.predict_program)
+        with paddle.static.scope_guard(self.scope):
+            paddle.static.save_inference_model(os.path.join(directory, "model"), feeds,
+                                               [self.predict_fetch["probs"]], self.exe,
+                                               program=self.predict_program)
+
+    def _feed_values(self, program) -> List:
+        names = set(self.feed_list) | {c.layers_name for c in self.contexts if c.bilm_frozen}
+        values = []
+        for op in program.global_block().ops:
+            if op.name() == "pd_op.data" and op.attrs()["name"] in names:
+                values.append(op.result(0))
+        return values
+
+    # ----- checkpoints ------------------------------------------------------------------------
+    def _trainer_state(self) -> Dict:
+        return {"epoch": self.current_epoch, "batch_index": self.batch_index,
+                "global_step": self.global_step, "best_score": self.best_score,
+                "seed": self.seed, "scheduler": self.scheduler.state_dict()}
+
+    def _train_state_names(self) -> List[str]:
+        lr_name = self.config.strategy.lr_variable_name
+        return [n for n in params_io.state_names(self.train_program) if n != lr_name]
+
+    def _save_checkpoint(self) -> None:
+        if not self.parallel.is_main:
+            return
+        names = self._train_state_names()
+        checkpoint.save_checkpoint(self.checkpoint_dir, params_io.read_state(self.scope, names),
+                                   self._trainer_state(), self.config.max_ckpt_to_keep)
+        self._fire("save_ckpt")
+
+    def _maybe_resume(self) -> None:
+        if self._resumed:
+            return
+        self._resumed = True
+        found = checkpoint.load_checkpoint(self.checkpoint_dir)
+        if found is None:
+            return
+        state_path, trainer = found
+        params_io.restore(self.scope, state_path, self._train_state_names())
+        self.current_epoch = trainer["epoch"]
+        self.batch_index = trainer["batch_index"]
+        self.global_step = trainer["global_step"]
+        self.best_score = trainer["best_score"]
+        if trainer.get("seed") is not None and trainer["seed"] != self.seed:
+            logger.warning("resuming a run made with seed %s (this config: %s); keeping %s",
+                           trainer["seed"], self.seed, trainer["seed"])
+            self.seed = trainer["seed"]
+        self.scheduler.set_state_dict(trainer["scheduler"])
+        logger.info("PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, "
+                    "best_score=%.5f", self.current_epoch + 1, self.global_step, self.best_score)
+
+    # ----- prediction -------------------------------------------------------------------------
+    def predict(self, data, load_best_model: bool = True, return_result: bool = False,
+                accelerate_mode: bool = True):
+        """Predict ``data`` (a list of texts), in order: exactly one result per input.
+
+        Args:
+            data: the texts (or PaddleHub 1.6 style ``[[text], ...]``).
+            load_best_model: use ``best_model/`` (default True); otherwise the latest
+                checkpoint, or the current parameters of this task.
+            return_result: return the predicted label strings instead of RunStates.
+            accelerate_mode: serve through ``paddle.inference`` from the exported best model
+                (default True; falls back to the executor when there is no exported model).
+
+        Returns:
+            a list of RunState, one per batch of ``config.batch_size`` inputs in input order,
+            whose ``run_results[0]`` is the [batch, num_classes] probability array; or, with
+            ``return_result``, the list of label strings.
+        """
+        self._init()
+        samples = self._samples("predict", data)
+        logger.info("PaddleHub predict start")
+        predictor = self._inference_predictor() if (accelerate_mode and load_best_model) else None
+        scope = self._predict_scope(load_best_model) if predictor is None else None
+        states = []
+        batch_size = self.config.batch_size
+        for start in range(0, len(samples), batch_size):
+            indices = list(range(start, min(len(samples), start + batch_size)))
+            feed = self._feed(samples, indices, "predict", len(indices))
+            state = RunState()
+            if predictor is not None:
+                probs = predictor(feed)
+            else:
+                saved, self.scope = self.scope, scope
+                try:
+                    probs = self._run(self.predict_program, feed, self.predict_fetch)["probs"]
+                finally:
+                    self.scope = saved
+            state.run_results = [probs]
+            state.run_step, state.run_examples = 1, len(indices)
+            states.append(state.update())
+        logger.info("PaddleHub predict finished.")
+        self._fire("predict_end", run_states=states)
+        if return_result:
+            return self._postprocess(states)
+        return states
+
+    def _predict_scope(self, load_best_model: bool):
+        best = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "params.npz")
+        if load_best_model and os.path.isfile(best):
+            return self._best_model_scope()
+        if not self._resumed and self._train_ready is False:
+            found = checkpoint.load_checkpoint(self.checkpoint_dir)
+            if found is not None:
+                self._load_params(found[0], self.test_program)
+                return self.scope
+        if load_best_model:
+            logger.warning("no trained model found in %s: predicting with the current (possibly "
+                           "untrained) parameters", self.checkpoint_dir)
+        return self.scope
+
+    def _inference_predictor(self):
+        """A paddle.inference predictor over best_model/inference, or None."""
+        if self._predictor is not None:
+            return self._predictor
+        prefix = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "inference",
+                              "model")
+        if not os.path.isfile(prefix + ".json"):
+            return None
+        from paddlehub_lite.finetune.inference import InferencePredictor
+        self._predictor = InferencePredictor(prefix, self.config.num_threads)
+        return self._predictor
+
+    def _postprocess(self, states: List[RunState]):
+        raise NotImplementedError
+
+    # ----- metrics ----------------------------------------------------------------------------
+    def _metrics(self, states: List[RunState]) -> Dict[str, float]:
+        raise NotImplementedError

@@ -1,0 +1,105 @@
+"""``ClassifierTask`` and ``TextClassifierTask`` (PaddleHub 1.x signatures).
+
+Head: optional fc(n, relu) layers (``hidden_units``), then fc(num_classes) named
+``cls_out_w`` (truncated normal, std 0.02) / ``cls_out_b`` (zeros) and a softmax.
+``TextClassifierTask`` first applies dropout 0.1 to the feature. Loss: mean cross-entropy.
+"""
+from typing import Dict, List, Optional
+
+import numpy as np
+import paddle
+import paddle.nn.functional as F
+
+from paddlehub_lite.finetune import metrics as metric_lib
+from paddlehub_lite.finetune.task.base_task import BaseTask
+from paddlehub_lite.finetune.task.run_state import RunState
+
+
+class ClassifierTask(BaseTask):
+    """Classification on a [batch, dim] feature.
+
+    Args:
+        feature: the user's feature Value, e.g. the output of the GRU head.
+        num_classes: number of classes (``dataset.num_labels``).
+        feed_list: names of the inputs the user feeds.
+        data_reader: a reader with ``get_samples`` (``LACClassifyReader``).
+        startup_program: where the user's layers' initialisers are (default: the default
+            startup program).
+        config: a ``RunConfig`` (default ``RunConfig()``).
+        hidden_units: sizes of extra fc+relu layers before the output (default None).
+        metrics_choices: "default" (``["acc"]``) or a list from acc, f1, precision, recall,
+            matthews; the first picks the best model.
+    """
+
+    dropout = 0.0
+
+    def __init__(self, feature, num_classes: int, feed_list: List[str], data_reader,
+                 startup_program=None, config=None, hidden_units: Optional[List[int]] = None,
+                 metrics_choices="default"):
+        if num_classes < 2:
+            raise ValueError("num_classes must be >= 2, got %r" % num_classes)
+        super().__init__(feed_list=feed_list, data_reader=data_reader,
+                         main_program=feature.block.program, startup_program=startup_program,
+                         config=config, metrics_choices=metrics_choices)
+        self.feature = feature
+        self.num_classes = num_classes
+        self.hidden_units = list(hidden_units or [])
+
+    def _build_net(self, feature):
+        x = feature
+        if self.dropout:
+            x = F.dropout(x, p=self.dropout, mode="upscale_in_train")
+        for i, units in enumerate(self.hidden_units):
+            layer = paddle.nn.Linear(x.shape[-1], units,
+                                     weight_attr=paddle.ParamAttr(name="cls_hidden_%d_w" % i),
+                                     bias_attr=paddle.ParamAttr(name="cls_hidden_%d_b" % i))
+            x = F.relu(layer(x))
+        out = paddle.nn.Linear(
+            x.shape[-1], self.num_classes,
+            weight_attr=paddle.ParamAttr(
+                name="cls_out_w", initializer=paddle.nn.initializer.TruncatedNormal(std=0.02)),
+            bias_attr=paddle.ParamAttr(name="cls_out_b",
+                                       initializer=paddle.nn.initializer.Constant(0.0)))
+        self.logits = out(x)
+        return [F.softmax(self.logits)]
+
+    def _add_label_and_loss(self, outputs) -> None:
+        self.label_name = "label"
+        self.loss_scale_name = "@loss_scale"
+        label = paddle.static.data(self.label_name, [-1, 1], "int64")
+        scale = paddle.static.data(self.loss_scale_name, [1], "float32")
+        per_example = F.cross_entropy(self.logits, label, reduction="none")
+        self.mean_loss = paddle.mean(per_example)
+        # Sum over this process's examples / the global batch size: summing the gradients of
+        # all processes gives exactly the mean-loss gradient of the global batch.
+        self.loss = paddle.sum(per_example) * scale
+
+    def _label_feed(self, samples, indices) -> Dict[str, np.ndarray]:
+        return {self.label_name: np.array([[samples[i][1]] for i in indices], dtype="int64")}
+
+    def _metrics(self, states: List[RunState]) -> Dict[str, float]:
+        n = np.array([s.run_examples for s in states], dtype="float64")
+        losses = np.array([float(s.run_results["loss"]) for s in states])
+        probs = np.concatenate([s.run_results["probs"] for s in states])
+        labels = np.concatenate([s.run_results["labels"] for s in states]).reshape(-1)
+        scores = {"loss": float(np.sum(losses * n) / np.sum(n))}
+        scores.update(metric_lib.compute(self.metrics_choices, labels, probs.argmax(axis=1),
+                                         self.num_classes))
+        return scores
+
+    def _postprocess(self, states: List[RunState]) -> List[str]:
+        labels = self.data_reader.dataset.get_labels() if self.data_reader.dataset else None
+        results = []
+        for state in states:
+            for index in np.argmax(state.run_results[0], axis=1):
+                results.append(labels[index] if labels else int(index))
+        return results
+
+
+class TextClassifierTask(ClassifierTask):
+    """``ClassifierTask`` with dropout 0.1 on the feature, as in PaddleHub 1.x."""
+
+    dropout = 0.1
+
+
+ImageClassifierTask = ClassifierTask

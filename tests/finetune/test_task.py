@@ -1,0 +1,119 @@
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import paddlehub_lite as hub
+from paddlehub_lite.utils import params_io
+
+from ..conftest import CHNSENTICORP
+from . import tiny_finetune
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@pytest.fixture(scope="module")
+def data_slice(tmp_path_factory):
+    return tiny_finetune.write_slice(str(tmp_path_factory.mktemp("slice")), CHNSENTICORP)
+
+
+@pytest.fixture
+def home(hub_home):
+    return hub_home
+
+
+def test_finetune_beats_chance_and_saves_best_model(tiny_pretrained, data_slice, home, tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, eval_interval=25)
+    task.finetune_and_eval()
+    scores = task.last_eval_scores          # the final test, with the best model
+    assert scores["acc"] >= 0.65, scores    # chance is ~0.5 on this slice
+    best = hub.finetune.checkpoint.load_best_meta(ckpt)
+    assert best["metric"] == "acc" and best["score"] == task.best_score
+    assert os.path.isfile(os.path.join(ckpt, "best_model", "inference", "model.json"))
+    assert os.path.isfile(os.path.join(ckpt, "ckpt.meta"))
+
+
+def test_resume_continues_and_finished_run_does_nothing(tiny_pretrained, data_slice, home,
+                                                        tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    first = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
+    first.finetune()
+    steps_one_epoch = first.global_step
+    second = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=2)
+    second.finetune()
+    assert second.global_step == 2 * steps_one_epoch
+    third = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=2)
+    assert third.finetune() == [] and third.global_step == 2 * steps_one_epoch
+
+
+def test_predict_alignment_with_and_without_accelerate_mode(tiny_pretrained, data_slice, home,
+                                                            tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1,
+                                    eval_interval=10)
+    task.finetune_and_eval()
+    texts = ["酒店很好，服务周到", "", "！！！", "zzzz", "太差了，再也不来", "房间" * 3000, "一般"]
+    fast = task.predict(texts)
+    slow = task.predict(texts, accelerate_mode=False)
+    assert task._predictor is not None                   # the paddle.inference path was used
+    fast_probs = np.concatenate([s.run_results[0] for s in fast])
+    slow_probs = np.concatenate([s.run_results[0] for s in slow])
+    assert fast_probs.shape == (len(texts), 2)
+    np.testing.assert_allclose(fast_probs, slow_probs, rtol=1e-4, atol=1e-5)
+    # Each text's probability does not depend on its neighbours in the batch: aligned.
+    alone = [task.predict([t], accelerate_mode=False)[0].run_results[0][0] for t in texts]
+    np.testing.assert_allclose(np.stack(alone), slow_probs, rtol=1e-4, atol=1e-5)
+    labels = task.predict(texts, return_result=True)
+    assert labels == [["0", "1"][i] for i in slow_probs.argmax(axis=1)]
+
+
+def test_two_tasks_in_one_process(tiny_pretrained, data_slice, home, tmp_path):
+    a = tiny_finetune.build_task(tiny_pretrained[2], data_slice, str(tmp_path / "a"), num_epoch=1)
+    a.finetune()
+    b = tiny_finetune.build_task(tiny_pretrained[2], data_slice, str(tmp_path / "b"), num_epoch=1)
+    b.finetune()
+    # Same seed and data in separate programs and scopes: the same result, nothing shared.
+    wa = np.array(a.scope.find_var("cls_out_w").get_tensor())
+    wb = np.array(b.scope.find_var("cls_out_w").get_tensor())
+    np.testing.assert_array_equal(wa, wb)
+    assert a.scope is not b.scope and a.train_program is not b.train_program
+
+
+def test_trainable_bilm_mode_trains(tiny_pretrained, data_slice, home, tmp_path):
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, str(tmp_path / "c"),
+                                    mode="trainable", num_epoch=1)
+    before = tiny_pretrained[0].encoder_weights()["elmo_fw_l1_w_ih"]
+    task.finetune()
+    after = np.array(task.scope.find_var("elmo_fw_l1_w_ih").get_tensor())
+    assert np.abs(after - before).max() > 1e-4
+
+
+def _run_script(args, **kwargs):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(HERE))] +
+                                                      sys.path))
+    return subprocess.run([sys.executable, os.path.join(HERE, "tiny_finetune.py")] + args,
+                          env=env, capture_output=True, text=True, timeout=900, **kwargs)
+
+
+def test_sigkill_and_resume_matches_uninterrupted_run(tiny_pretrained, data_slice, home,
+                                                      tmp_path):
+    common = ["--module", tiny_pretrained[2], "--data", data_slice]
+    straight = _run_script(common + ["--ckpt", str(tmp_path / "straight"),
+                                     "--dump", str(tmp_path / "straight")])
+    assert straight.returncode == 0, straight.stderr[-3000:]
+    killed = _run_script(common + ["--ckpt", str(tmp_path / "killed"),
+                                   "--dump", str(tmp_path / "killed"), "--kill-at-step", "15"])
+    assert killed.returncode == -9, killed.stderr[-3000:]          # really SIGKILLed
+    assert not os.path.exists(str(tmp_path / "killed.rank0.npz"))
+    resumed = _run_script(common + ["--ckpt", str(tmp_path / "killed"),
+                                    "--dump", str(tmp_path / "killed")])
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "checkpoint loaded. current_epoch=1, global_step=15" in resumed.stderr
+    a = params_io.load_state(str(tmp_path / "straight.rank0.npz"))
+    b = params_io.load_state(str(tmp_path / "killed.rank0.npz"))
+    assert sorted(a) == sorted(b) and len(a) > 5
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)

@@ -1,0 +1,102 @@
+"""A tiny ELMo + GRU classifier on a ChnSentiCorp slice: used by the engine tests, in-process
+and as a script (``python tiny_finetune.py --help``) for kill/resume and data-parallel runs."""
+import argparse
+import json
+import os
+import signal
+import sys
+
+import numpy as np
+import paddle
+import paddle.nn.functional as F
+
+import paddlehub_lite as hub
+
+
+def write_slice(target_dir, source_dir, train=1000, dev=200, test=200):
+    os.makedirs(target_dir, exist_ok=True)
+    for name, n in (("train.tsv", train), ("dev.tsv", dev), ("test.tsv", test)):
+        with open(os.path.join(source_dir, name), encoding="utf-8") as src:
+            lines = [next(src) for _ in range(n + 1)]
+        with open(os.path.join(target_dir, name), "w", encoding="utf-8") as dst:
+            dst.writelines(lines)
+    return target_dir
+
+
+def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_epoch=4,
+               batch_size=16, task_class=None, learning_rate=3e-3, **config_kwargs):
+    paddle.enable_static()
+    module = hub.Module(directory=module_dir)
+    context_args = {"frozen": dict(trainable=True, bilm_trainable=False),
+                    "trainable": dict(trainable=True), "fixed": dict(trainable=False)}[mode]
+    inputs, outputs, program = module.context(**context_args)
+    dataset = hub.dataset.ChnSentiCorp(base_path=data_dir)
+    reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=module.get_vocab_path())
+    startup = paddle.static.Program()
+    with paddle.static.program_guard(program, startup):
+        emb = paddle.nn.Embedding(
+            len(reader.vocab), 16, weight_attr=paddle.ParamAttr(
+                name="word_emb", learning_rate=30,
+                initializer=paddle.nn.initializer.Uniform(-0.1, 0.1)))
+        x = paddle.concat([outputs["elmo_embed"], emb(inputs["word_ids"])], axis=-1)
+        x = paddle.nn.Linear(x.shape[-1], 48, weight_attr=paddle.ParamAttr(name="fc0_w"),
+                             bias_attr=paddle.ParamAttr(name="fc0_b"))(x)
+        gru = paddle.nn.GRU(48, 16, weight_ih_attr=paddle.ParamAttr(name="gru_w_ih"),
+                            weight_hh_attr=paddle.ParamAttr(name="gru_w_hh"),
+                            bias_ih_attr=paddle.ParamAttr(name="gru_b_ih"),
+                            bias_hh_attr=paddle.ParamAttr(name="gru_b_hh"))
+        hidden, _ = gru(x, sequence_length=outputs["seq_len"])
+        hidden = hidden + (outputs["mask"] - 1.0) * 1e4
+        pooled = F.adaptive_max_pool1d(hidden.transpose([0, 2, 1]), 1).squeeze(-1)
+        feature = paddle.tanh(paddle.nn.Linear(
+            16, 12, weight_attr=paddle.ParamAttr(name="fc1_w"),
+            bias_attr=paddle.ParamAttr(name="fc1_b"))(paddle.tanh(pooled)))
+    strategy = hub.AdamWeightDecayStrategy(learning_rate=learning_rate, weight_decay=0.01,
+                                           warmup_proportion=0.1)
+    config = hub.RunConfig(use_cuda=False, num_epoch=num_epoch, batch_size=batch_size,
+                           checkpoint_dir=checkpoint_dir, strategy=strategy, seed=seed,
+                           **config_kwargs)
+    task_class = task_class or hub.TextClassifierTask
+    return task_class(data_reader=reader, feature=feature, feed_list=[inputs["word_ids"].name],
+                      num_classes=dataset.num_labels, config=config, startup_program=startup,
+                      metrics_choices=["acc", "f1"])
+
+
+def dump_params(task, path):
+    from paddlehub_lite.utils import params_io
+    names = [n for n in params_io.state_names(task.test_program)]
+    params_io.save_state(path, params_io.read_state(task.scope, names))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--module", required=True)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--ckpt", required=True)
+    parser.add_argument("--dump", required=True, help="write final params to DUMP.rank<N>.npz")
+    parser.add_argument("--kill-at-step", type=int, default=0)
+    parser.add_argument("--data-parallel", action="store_true")
+    parser.add_argument("--no-dropout", action="store_true")
+    parser.add_argument("--num-epoch", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=16)
+    args = parser.parse_args(argv)
+    extra = {}
+    if args.data_parallel:
+        extra["use_data_parallel"] = True
+    task = build_task(args.module, args.data, args.ckpt, num_epoch=args.num_epoch,
+                      batch_size=args.batch_size, save_ckpt_interval=5, eval_interval=1000,
+                      task_class=hub.ClassifierTask if args.no_dropout else None, **extra)
+    if args.kill_at_step:
+        def kill(task, **_):
+            if task.global_step == args.kill_at_step:
+                os.kill(os.getpid(), signal.SIGKILL)
+        task.add_hook("save_ckpt", kill)
+    task.finetune(do_eval=False)
+    rank = task.parallel.rank
+    dump_params(task, "%s.rank%d.npz" % (args.dump, rank))
+    with open("%s.rank%d.json" % (args.dump, rank), "w") as handle:
+        json.dump({"global_step": task.global_step, "world_size": task.parallel.world_size}, handle)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
