@@ -25,7 +25,16 @@ class ParallelEnv:
         if self.enabled:
             import paddle.distributed as dist
             if not dist.is_initialized():
-                dist.init_parallel_env()
+                # The gloo/NCCL communicators that static-graph all_reduce kernels use are only
+                # created when init_parallel_env runs in dynamic mode.
+                static = not paddle.in_dynamic_mode()
+                if static:
+                    paddle.disable_static()
+                try:
+                    dist.init_parallel_env()
+                finally:
+                    if static:
+                        paddle.enable_static()
             logger.info("Data parallel: rank %d of %d", self.rank, self.world_size)
         elif use_data_parallel:
             logger.info("use_data_parallel=True with a single process: world size 1")

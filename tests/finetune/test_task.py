@@ -117,3 +117,30 @@ def test_sigkill_and_resume_matches_uninterrupted_run(tiny_pretrained, data_slic
     assert sorted(a) == sorted(b) and len(a) > 5
     for name in a:
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_slice, home,
+                                                       tmp_path):
+    common = ["--module", tiny_pretrained[2], "--data", data_slice, "--no-dropout",
+              "--num-epoch", "1"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(HERE))] +
+                                                      sys.path))
+    launched = subprocess.run(
+        [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2",
+         "--log_dir", str(tmp_path / "logs"), os.path.join(HERE, "tiny_finetune.py")] + common +
+        ["--ckpt", str(tmp_path / "dp"), "--dump", str(tmp_path / "dp"), "--data-parallel"],
+        env=env, capture_output=True, text=True, timeout=900, cwd=str(tmp_path))
+    logs = "".join(open(os.path.join(tmp_path, "logs", f)).read()[-2000:]
+                   for f in os.listdir(tmp_path / "logs"))
+    assert launched.returncode == 0, logs
+    single = _run_script(common + ["--ckpt", str(tmp_path / "one"), "--dump", str(tmp_path / "one")])
+    assert single.returncode == 0, single.stderr[-3000:]
+    import json
+    info = [json.load(open(str(tmp_path / ("dp.rank%d.json" % r)))) for r in (0, 1)]
+    assert [i["world_size"] for i in info] == [2, 2]
+    rank0, rank1 = (params_io.load_state(str(tmp_path / ("dp.rank%d.npz" % r))) for r in (0, 1))
+    one = params_io.load_state(str(tmp_path / "one.rank0.npz"))
+    for name in one:
+        np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)  # ranks identical
+        np.testing.assert_allclose(rank0[name], one[name], rtol=1e-4, atol=1e-5, err_msg=name)
+    assert set(os.listdir(tmp_path / "dp")) >= {"ckpt.meta"}   # rank 0 wrote the checkpoint
