@@ -1,0 +1,92 @@
+"""The demo's network, shared by elmo_finetune.py and predict.py (PaddleHub's demo copied it
+into both scripts): module -> dataset -> reader -> word embedding + ELMo -> gru_net."""
+import argparse
+
+import paddle
+import paddle.nn.functional as F
+
+import paddlehub_lite as hub
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """Flags shared by finetuning and prediction (the original's, plus a few)."""
+    bool_arg = lambda s: str(s).lower() in ("1", "true", "yes", "y")  # noqa: E731
+    parser.add_argument("--use_gpu", type=bool_arg, default=True,
+                        help="use a GPU if Paddle has CUDA and one is visible (default True; "
+                             "falls back to the CPU with a warning)")
+    parser.add_argument("--checkpoint_dir", type=str, default=None,
+                        help="checkpoints, best_model/ and vdllog/ (default ckpt_<timestamp>)")
+    parser.add_argument("--learning_rate", type=float, default=1e-3, help="default 1e-3")
+    parser.add_argument("--weight_decay", type=float, default=0.01, help="default 0.01")
+    parser.add_argument("--warmup_proportion", type=float, default=0.1, help="default 0.1")
+    parser.add_argument("--seed", type=int, default=1, help="default 1")
+    parser.add_argument("--max_seq_len", type=int, default=128,
+                        help="words kept per text (default 128)")
+    parser.add_argument("--bilm_trainable", type=bool_arg, default=False,
+                        help="finetune the biLM too (about 10x slower); default False: the "
+                             "biLM is frozen, its features cached, the layer mix trained")
+    parser.add_argument("--module_dir", type=str, default=None,
+                        help="load the ELMo module from this directory instead of by name")
+    parser.add_argument("--data_dir", type=str, default=None,
+                        help="read ChnSentiCorp train/dev/test.tsv from here instead of "
+                             "$PADDLEHUB_LITE_HOME/dataset (downloaded when missing)")
+
+
+def gru_net(input_feature, seq_len, mask, hid_dim=128, hid_dim2=96):
+    """fc(384) -> GRU(128) over the real time steps -> max pool -> tanh -> fc(96, tanh)."""
+    fc0 = paddle.nn.Linear(input_feature.shape[-1], hid_dim * 3,
+                           weight_attr=paddle.ParamAttr(name="gru_net_fc0_w"),
+                           bias_attr=paddle.ParamAttr(name="gru_net_fc0_b"))(input_feature)
+    gru = paddle.nn.GRU(hid_dim * 3, hid_dim,
+                        weight_ih_attr=paddle.ParamAttr(name="gru_net_gru_w_ih"),
+                        weight_hh_attr=paddle.ParamAttr(name="gru_net_gru_w_hh"),
+                        bias_ih_attr=paddle.ParamAttr(name="gru_net_gru_b_ih"),
+                        bias_hh_attr=paddle.ParamAttr(name="gru_net_gru_b_hh"))
+    gru_h, _ = gru(fc0, sequence_length=seq_len)
+    # Max over real steps only: padded steps are pushed far below any real value. The pool op
+    # (not paddle.max, whose CPU backward is ~100x slower) does the max.
+    gru_h = gru_h + (mask - 1.0) * 1e4
+    gru_max = F.adaptive_max_pool1d(gru_h.transpose([0, 2, 1]), 1).squeeze(-1)
+    return paddle.tanh(paddle.nn.Linear(
+        hid_dim, hid_dim2, weight_attr=paddle.ParamAttr(name="gru_net_fc1_w"),
+        bias_attr=paddle.ParamAttr(name="gru_net_fc1_b"))(paddle.tanh(gru_max)))
+
+
+def build(args, num_epoch: int = 1):
+    """Steps 1-4 of the demo; returns (task, dataset)."""
+    paddle.enable_static()
+    # Step 1: the pretrained module.
+    module = hub.Module(directory=args.module_dir) if args.module_dir else hub.Module(name="elmo")
+    inputs, outputs, program = module.context(trainable=True, max_seq_len=args.max_seq_len,
+                                              bilm_trainable=args.bilm_trainable)
+    # Step 2: dataset and reader.
+    dataset = (hub.dataset.ChnSentiCorp(base_path=args.data_dir) if args.data_dir
+               else hub.dataset.ChnSentiCorp())
+    reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=module.get_vocab_path(),
+                                          max_seq_len=args.max_seq_len)
+    word_dict_len = len(reader.vocab)
+    word_ids = inputs["word_ids"]
+    elmo_embedding = outputs["elmo_embed"]
+    # Step 3: a randomly initialised word embedding (learning rate x30) beside the ELMo
+    # embedding, then the GRU network; new layers go into the module's program.
+    startup = paddle.static.Program()
+    with paddle.static.program_guard(program, startup):
+        word_embedding = paddle.nn.Embedding(
+            word_dict_len, 128, weight_attr=paddle.ParamAttr(
+                name="word_embedding", learning_rate=30,
+                initializer=paddle.nn.initializer.Uniform(-0.1, 0.1)))(word_ids)
+        input_feature = paddle.concat([elmo_embedding, word_embedding], axis=-1)
+        fc = gru_net(input_feature, outputs["seq_len"], outputs["mask"])
+    feed_list = [word_ids.name]
+    # Step 4: strategy, run config, task.
+    strategy = hub.AdamWeightDecayStrategy(weight_decay=args.weight_decay,
+                                           learning_rate=args.learning_rate,
+                                           lr_scheduler="linear_decay",
+                                           warmup_proportion=args.warmup_proportion)
+    config = hub.RunConfig(use_cuda=args.use_gpu, use_data_parallel=True, num_epoch=num_epoch,
+                           batch_size=args.batch_size, checkpoint_dir=args.checkpoint_dir,
+                           strategy=strategy, seed=args.seed)
+    task = hub.TextClassifierTask(data_reader=reader, feature=fc, feed_list=feed_list,
+                                  num_classes=dataset.num_labels, config=config,
+                                  startup_program=startup)
+    return task, dataset

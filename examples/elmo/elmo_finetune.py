@@ -1,0 +1,27 @@
+"""Finetune ELMo + a GRU classifier on ChnSentiCorp (PaddleHub 1.x demo/elmo, on Paddle 3).
+
+    python elmo_finetune.py --checkpoint_dir ./ckpt_chnsenticorp --num_epoch 3
+
+Data parallel: python -m paddle.distributed.launch --nproc_per_node N elmo_finetune.py ...
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from elmo_demo_net import add_common_args, build  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--num_epoch", type=int, default=3, help="default 3")
+    parser.add_argument("--batch_size", type=int, default=32, help="default 32")
+    add_common_args(parser)
+    args = parser.parse_args(argv)
+    task, _ = build(args, num_epoch=args.num_epoch)
+    task.finetune_and_eval()
+
+
+if __name__ == "__main__":
+    main()

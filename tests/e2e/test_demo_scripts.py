@@ -1,0 +1,57 @@
+"""The demo's shell scripts end to end on a ChnSentiCorp slice with the tiny module."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ..conftest import CHNSENTICORP, REPO
+from ..finetune import tiny_finetune
+
+
+@pytest.fixture
+def workdir(tmp_path, tiny_pretrained, hub_home):
+    data = tiny_finetune.write_slice(str(tmp_path / "data"), CHNSENTICORP, 600, 100, 100)
+    return tmp_path, ["--module_dir", tiny_pretrained[2], "--data_dir", data]
+
+
+def _sh(script, args, cwd):
+    env = dict(os.environ, PYTHON=sys.executable,
+               PYTHONPATH=os.pathsep.join([REPO] + sys.path))
+    return subprocess.run(["sh", os.path.join(REPO, script)] + args, cwd=str(cwd), env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def test_finetune_resume_and_predict(workdir):
+    cwd, common = workdir
+    first = _sh("run_elmo_finetune.sh", common + ["--num_epoch", "1", "--batch_size", "16"], cwd)
+    assert first.returncode == 0, first.stderr[-3000:]
+    ckpt = cwd / "ckpt_chnsenticorp"                       # the original's directory name
+    assert (ckpt / "ckpt.meta").is_file() and (ckpt / "best_model" / "params.npz").is_file()
+    assert "[test dataset evaluation result]" in first.stderr
+    assert "step 10 / 38" in first.stderr                   # flags reached the script
+    resumed = _sh("run_elmo_finetune.sh", common + ["--num_epoch", "2", "--batch_size", "16"], cwd)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "PaddleHub model checkpoint loaded. current_epoch=2, global_step=38" in resumed.stderr
+    assert "step 40 / 76" in resumed.stderr
+
+    texts = cwd / "texts.txt"
+    lines = ["房间很干净，服务很好", "", "太差了", "！！！", "没有什么特别的"]
+    texts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    predicted = _sh("run_predict.sh", common + ["--input_file", str(texts)], cwd)
+    assert predicted.returncode == 0, predicted.stderr[-3000:]
+    out = predicted.stdout.strip().split("\n")
+    assert len(out) == len(lines) + 1                        # one line per text + accuracy
+    for line, text in zip(out, lines):
+        assert line.startswith(text + "\tpredict=") and line[-1] in "01"
+    assert out[-1].startswith("accuracy = ") and "(100 test examples)" in out[-1]
+    accuracy = float(out[-1].split()[2])
+    assert 0.0 <= accuracy <= 1.0
+
+
+def test_predict_needs_checkpoint_dir(workdir):
+    cwd, common = workdir
+    result = subprocess.run([sys.executable, os.path.join(REPO, "examples", "elmo", "predict.py")]
+                            + common, cwd=str(cwd), capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=REPO))
+    assert result.returncode == 2 and "--checkpoint_dir is required" in result.stderr
