@@ -30,6 +30,8 @@ def _pretrain_parser(sub) -> None:
     for field in ("dropout", "learning_rate", "clip_norm", "epochs"):
         p.add_argument("--" + field.replace("_", "-"), type=float, default=getattr(defaults, field),
                        help="default %s" % getattr(defaults, field))
+    p.add_argument("--max-steps", type=int, default=None,
+                   help="stop after this many steps (default: no limit)")
     p.add_argument("--max-minutes", type=float, default=None,
                    help="stop after this much training time (default: no limit)")
     p.add_argument("--segmenter", default="jieba", choices=["jieba", "lac"])

@@ -45,6 +45,7 @@ class PretrainConfig:
         warmup_steps: default 200.
         clip_norm: global gradient-norm clip (default 5.0).
         epochs: passes over the corpus (default 2).
+        max_steps: stop after this many steps even if ``epochs`` is not reached (default None).
         max_minutes: stop early (with a checkpoint) after this much training time (default none).
         heldout_every: every N-th sentence is held out for perplexity (default 100).
         heldout_max: at most this many held-out sentences (default 3000).
@@ -69,6 +70,7 @@ class PretrainConfig:
     warmup_steps: int = 200
     clip_norm: float = 5.0
     epochs: float = 2.0
+    max_steps: Optional[int] = None
     max_minutes: Optional[float] = None
     heldout_every: int = 100
     heldout_max: int = 3000
@@ -276,6 +278,8 @@ class ELMoPretrainer:
         per_epoch = len(corpus.make_batches(self.train_sents, cfg.batch_tokens,
                                             np.random.default_rng(cfg.seed)))
         steps_planned = int(math.ceil(per_epoch * cfg.epochs))
+        if cfg.max_steps is not None:
+            steps_planned = min(steps_planned, cfg.max_steps)
         self._build_programs(steps_planned)
         exe = paddle.static.Executor(paddle.CPUPlace())
         exe.run(self.startup, scope=self.scope)  # creates every variable; a checkpoint then
