@@ -32,7 +32,8 @@ class RunConfig:
         seed: seeds parameter initialisation, dropout and data order, making a run
             reproducible and its resume exact (default None: a random seed, logged).
         max_ckpt_to_keep: keep the newest N ``step_*`` checkpoints (default 3).
-        num_threads: CPU threads for Paddle's kernels (default None: all cores).
+        num_threads: CPU threads for Paddle's kernels (default None: the cores divided by the
+            number of data-parallel processes).
     """
 
     def __init__(self, log_interval: int = 10, eval_interval: int = 100,

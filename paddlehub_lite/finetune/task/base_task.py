@@ -93,9 +93,10 @@ class BaseTask:
         if self._built:
             return
         cfg = self.config
-        if cfg.num_threads:
-            paddle.base.core.set_num_threads(cfg.num_threads)
         self.parallel = ParallelEnv(cfg.use_data_parallel)
+        # Paddle's CPU kernels use one thread unless told; processes on one machine share cores.
+        paddle.base.core.set_num_threads(
+            cfg.num_threads or max(1, (os.cpu_count() or 1) // self.parallel.world_size))
         self.seed = cfg.seed
         if self.seed is None:
             self.seed = 0 if self.parallel.enabled else int(np.random.SeedSequence().entropy % (2**31))
@@ -140,36 +141,38 @@ class BaseTask:
             self.scheduler = self.config.strategy.build(
                 self.loss, self.max_train_steps, grad_hook=self.parallel.all_reduce_gradients)
         if self._initialized:
-            self._run_startup(self.opt_startup)
+            self._run_startup(self.opt_startup, self.scope)
         self._train_ready = True
 
     # ----- initialisation ---------------------------------------------------------------------
-    def _run_startup(self, program) -> None:
-        with paddle.static.scope_guard(self.scope):
+    def _run_startup(self, program, scope) -> None:
+        with paddle.static.scope_guard(scope):
             self.exe.run(program)
 
     def _init(self) -> None:
-        """Initialise every variable once: the module's startup, the user's, the task's; then
-        the module's pretrained values (the startups never run again)."""
+        """Initialise the task's scope once (see ``_initialize_scope``)."""
         if self._initialized:
             return
         self._build()
-        paddle.seed(self.seed)  # identical initial parameters on every data-parallel rank
-        user_startup = self.startup_program or paddle.static.default_startup_program()
-        for ctx in self.contexts:
-            self._run_startup(ctx.startup_program)
-        self._run_startup(user_startup)
-        self._run_startup(self.task_startup)
-        if self._train_ready:
-            self._run_startup(self.opt_startup)
-        for ctx in self.contexts:
-            ctx.load_pretrained(self.scope)
+        self._initialize_scope(self.scope)
         self._initialized = True
 
-    def _load_params(self, path: str, program) -> None:
+    def _initialize_scope(self, scope) -> None:
+        """Run the module's startup, the user's, the task's (and the optimizer's), then write
+        the module's pretrained values; nothing runs a startup program again afterwards."""
+        paddle.seed(self.seed)  # identical initial parameters on every data-parallel rank
+        user_startup = self.startup_program or paddle.static.default_startup_program()
+        for program in ([ctx.startup_program for ctx in self.contexts] +
+                        [user_startup, self.task_startup] +
+                        ([self.opt_startup] if self._train_ready else [])):
+            self._run_startup(program, scope)
+        for ctx in self.contexts:
+            ctx.load_pretrained(scope)
+
+    def _load_params(self, path: str, program, scope) -> None:
         state = params_io.load_state(path)
         names = [n for n in params_io.state_names(program) if n in state]
-        set_values(self.scope, {n: state[n] for n in names})
+        set_values(scope, {n: state[n] for n in names})
 
     # ----- data -------------------------------------------------------------------------------
     def _samples(self, phase: str, data=None):
@@ -213,9 +216,9 @@ class BaseTask:
                     time.time() - start)
 
     # ----- running ----------------------------------------------------------------------------
-    def _run(self, program, feed: Dict, fetch: Dict) -> Dict[str, np.ndarray]:
+    def _run(self, program, feed: Dict, fetch: Dict, scope=None) -> Dict[str, np.ndarray]:
         names = list(fetch)
-        with paddle.static.scope_guard(self.scope):
+        with paddle.static.scope_guard(scope or self.scope):
             values = self.exe.run(program, feed=feed, fetch_list=[fetch[n] for n in names])
         return dict(zip(names, values))
 
@@ -329,17 +332,13 @@ class BaseTask:
     def _eval_states(self, samples, phase: str, scope) -> List[RunState]:
         batches = batching.eval_batches([len(s[0]) for s in samples], self.config.batch_size)
         states = []
-        saved_scope, self.scope = self.scope, scope
-        try:
-            for batch in batches:
-                feed = self._feed(samples, batch, phase, len(batch))
-                state = RunState()
-                state.run_results = self._run(self.test_program, feed, self.test_fetch)
-                state.run_results["labels"] = feed[self.label_name]
-                state.run_step, state.run_examples = 1, len(batch)
-                states.append(state)
-        finally:
-            self.scope = saved_scope
+        for batch in batches:
+            feed = self._feed(samples, batch, phase, len(batch))
+            state = RunState()
+            state.run_results = self._run(self.test_program, feed, self.test_fetch, scope)
+            state.run_results["labels"] = feed[self.label_name]
+            state.run_step, state.run_examples = 1, len(batch)
+            states.append(state)
         return states
 
     def _best_model_scope(self):
@@ -348,13 +347,8 @@ class BaseTask:
             logger.warning("no best model in %s yet: using the current parameters", path)
             return self.scope
         scope = paddle.static.Scope()
-        saved, self.scope = self.scope, scope
-        try:
-            self._initialized = False
-            self._init()
-            self._load_params(path, self.test_program)
-        finally:
-            self.scope, self._initialized = saved, True
+        self._initialize_scope(scope)
+        self._load_params(path, self.test_program, scope)
         return scope
 
     def _maybe_save_best(self, scores: Dict[str, float]) -> None:
@@ -457,11 +451,7 @@ class BaseTask:
             if predictor is not None:
                 probs = predictor(feed)
             else:
-                saved, self.scope = self.scope, scope
-                try:
-                    probs = self._run(self.predict_program, feed, self.predict_fetch)["probs"]
-                finally:
-                    self.scope = saved
+                probs = self._run(self.predict_program, feed, self.predict_fetch, scope)["probs"]
             state.run_results = [probs]
             state.run_step, state.run_examples = 1, len(indices)
             states.append(state.update())
@@ -478,7 +468,7 @@ class BaseTask:
         if not self._resumed and self._train_ready is False:
             found = checkpoint.load_checkpoint(self.checkpoint_dir)
             if found is not None:
-                self._load_params(found[0], self.test_program)
+                self._load_params(found[0], self.test_program, self.scope)
                 return self.scope
         if load_best_model:
             logger.warning("no trained model found in %s: predicting with the current (possibly "
