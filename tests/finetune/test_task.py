@@ -144,3 +144,22 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
         np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)  # ranks identical
         np.testing.assert_allclose(rank0[name], one[name], rtol=1e-4, atol=1e-5, err_msg=name)
     assert set(os.listdir(tmp_path / "dp")) >= {"ckpt.meta"}   # rank 0 wrote the checkpoint
+
+
+def test_new_task_on_existing_checkpoint_evaluates_and_predicts_trained_weights(
+        tiny_pretrained, data_slice, home, tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    trained = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1,
+                                       eval_interval=20)
+    trained.finetune_and_eval()
+    dev_trained = trained.eval("dev")
+    fresh = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
+    dev_fresh = fresh.eval("dev")                      # latest checkpoint's weights, no training
+    assert fresh.global_step == trained.global_step
+    np.testing.assert_allclose(np.concatenate([s.run_results["probs"] for s in dev_fresh]),
+                               np.concatenate([s.run_results["probs"] for s in dev_trained]),
+                               rtol=1e-5, atol=1e-6)
+    texts = ["很好", "很差"]
+    best = [s.run_results[0] for s in fresh.predict(texts, accelerate_mode=False)]
+    also_best = [s.run_results[0] for s in trained.predict(texts, accelerate_mode=False)]
+    np.testing.assert_allclose(best[0], also_best[0], rtol=1e-5, atol=1e-6)

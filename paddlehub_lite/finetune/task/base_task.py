@@ -60,6 +60,7 @@ class BaseTask:
         self._feature_caches: Dict[str, FeatureCache] = {}
         self.batch_index = 0
         self._resumed = False
+        self._checkpoint = None
         self._predictor = None
 
     # ----- hooks --------------------------------------------------------------------------------
@@ -150,12 +151,24 @@ class BaseTask:
             self.exe.run(program)
 
     def _init(self) -> None:
-        """Initialise the task's scope once (see ``_initialize_scope``)."""
+        """Initialise the task's scope once (see ``_initialize_scope``); when
+        ``checkpoint_dir`` has a checkpoint, its parameters replace the initial ones (training
+        restores the rest of its state in ``_maybe_resume``)."""
         if self._initialized:
             return
         self._build()
         self._initialize_scope(self.scope)
         self._initialized = True
+        self._checkpoint = checkpoint.load_checkpoint(self.checkpoint_dir)
+        if self._checkpoint is not None:
+            state_path, trainer = self._checkpoint
+            self._load_params(state_path, self.test_program, self.scope)
+            self.current_epoch = trainer["epoch"]
+            self.global_step = trainer["global_step"]
+            self.best_score = trainer["best_score"]
+            logger.info("PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, "
+                        "best_score=%.5f", self.current_epoch + 1, self.global_step,
+                        self.best_score)
 
     def _initialize_scope(self, scope) -> None:
         """Run the module's startup, the user's, the task's (and the optimizer's), then write
@@ -255,7 +268,8 @@ class BaseTask:
                 batch = batches[self.batch_index]
                 local = batching.shard(batch, self.parallel.rank, self.parallel.world_size)
                 feed = self._feed(samples, local, "train", len(batch))
-                paddle.seed(self.seed * 1000003 + self.global_step)  # dropout of this step
+                # Dropout masks depend only on (seed, step, rank): a resumed run draws the same.
+                paddle.seed((self.seed * 1000003 + self.global_step) * 64 + self.parallel.rank)
                 state = RunState()
                 state.run_results = self._run(self.train_program, feed, self.train_fetch)
                 state.run_results["labels"] = feed[self.label_name]
@@ -399,25 +413,21 @@ class BaseTask:
         self._fire("save_ckpt")
 
     def _maybe_resume(self) -> None:
+        """Before the first training step: restore the whole training state (optimizer
+        moments, scheduler, data position) of the checkpoint ``_init`` found."""
         if self._resumed:
             return
         self._resumed = True
-        found = checkpoint.load_checkpoint(self.checkpoint_dir)
-        if found is None:
+        if self._checkpoint is None:
             return
-        state_path, trainer = found
+        state_path, trainer = self._checkpoint
         params_io.restore(self.scope, state_path, self._train_state_names())
-        self.current_epoch = trainer["epoch"]
         self.batch_index = trainer["batch_index"]
-        self.global_step = trainer["global_step"]
-        self.best_score = trainer["best_score"]
         if trainer.get("seed") is not None and trainer["seed"] != self.seed:
             logger.warning("resuming a run made with seed %s (this config: %s); keeping %s",
                            trainer["seed"], self.seed, trainer["seed"])
             self.seed = trainer["seed"]
         self.scheduler.set_state_dict(trainer["scheduler"])
-        logger.info("PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, "
-                    "best_score=%.5f", self.current_epoch + 1, self.global_step, self.best_score)
 
     # ----- prediction -------------------------------------------------------------------------
     def predict(self, data, load_best_model: bool = True, return_result: bool = False,
@@ -465,14 +475,9 @@ class BaseTask:
         best = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "params.npz")
         if load_best_model and os.path.isfile(best):
             return self._best_model_scope()
-        if not self._resumed and self._train_ready is False:
-            found = checkpoint.load_checkpoint(self.checkpoint_dir)
-            if found is not None:
-                self._load_params(found[0], self.test_program, self.scope)
-                return self.scope
-        if load_best_model:
-            logger.warning("no trained model found in %s: predicting with the current (possibly "
-                           "untrained) parameters", self.checkpoint_dir)
+        if self._checkpoint is None and self.global_step == 0:
+            logger.warning("no checkpoint or best model in %s: predicting with untrained "
+                           "parameters", self.checkpoint_dir)
         return self.scope
 
     def _inference_predictor(self):
