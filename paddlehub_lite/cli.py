@@ -1,6 +1,7 @@
 """``hub-lite``: the command-line entry point (``hub-lite pretrain-elmo --help``)."""
 import argparse
 import os
+import shlex
 import sys
 
 
@@ -39,17 +40,29 @@ def _pretrain_parser(sub) -> None:
 
 
 def _run_pretrain(args) -> int:
+    from paddlehub_lite.modules.elmo import model_card
     from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer, PretrainConfig
     fields = set(PretrainConfig.__dataclass_fields__)
     values = {k: v for k, v in vars(args).items() if k in fields}
     config = PretrainConfig(corpus_files=[os.path.abspath(p) for p in args.corpus], **values)
     trainer = ELMoPretrainer(config)
     final = trainer.run()
+    command = "hub-lite " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     path = trainer.export(args.output, name=args.name, version=args.version,
-                          weights_dtype=args.weights_dtype)
+                          weights_dtype=args.weights_dtype, extra={"command": command})
+    model_card.write(path)
     print("module written to %s (held-out perplexity forward %.1f, backward %.1f)"
           % (path, final["fw_ppl"], final["bw_ppl"]))
     return 0
+
+
+def _model_card_parser(sub) -> None:
+    p = sub.add_parser("model-card", help="(re)write MODEL_CARD.md of a module directory")
+    p.add_argument("module_dir")
+    p.add_argument("--command", default=None, help="the pretraining command, if not recorded")
+    p.set_defaults(func=lambda args: print(__import__(
+        "paddlehub_lite.modules.elmo.model_card", fromlist=["write"]).write(
+        args.module_dir, args.command)) or 0)
 
 
 def main(argv=None) -> int:
@@ -57,6 +70,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="hub-lite", description="paddlehub_lite tools")
     sub = parser.add_subparsers(dest="command", required=True)
     _pretrain_parser(sub)
+    _model_card_parser(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -44,3 +44,13 @@ def test_lm_targets_and_candidates():
     keep = fw != -100
     assert (cand[fw_l[keep]] == fw[keep]).all()
     assert (cand[bw_l[bw != -100]] == bw[bw != -100]).all()
+
+
+def test_model_card_reports_the_recorded_run(tiny_pretrained):
+    from paddlehub_lite.cli import main
+    trainer, final, module_dir = tiny_pretrained
+    assert main(["model-card", module_dir, "--command", "hub-lite pretrain-elmo --x"]) == 0
+    card = open(os.path.join(module_dir, "MODEL_CARD.md"), encoding="utf-8").read()
+    assert "forward %.1f" % final["fw_ppl"] in card
+    assert "| 0 (untrained) |" in card and "hub-lite pretrain-elmo --x" in card
+    assert "600 words" in card or "%d words" % len(trainer.vocab) in card

@@ -1,0 +1,92 @@
+"""MODEL_CARD.md for a pretrained ELMo module, rendered from its manifest (so every figure in
+the card is the one the pretraining run recorded)."""
+import os
+from typing import Optional
+
+from paddlehub_lite.module.manifest import read_manifest
+
+CARD = "MODEL_CARD.md"
+
+
+def render(module_dir: str, command: Optional[str] = None) -> str:
+    manifest = read_manifest(module_dir)
+    net = manifest["network"]
+    info = manifest.get("info", {})
+    pre = info.get("pretraining", {})
+    history = info.get("history", [])
+    final = history[-1] if history else {}
+    untrained = info.get("untrained") or {}
+    command = command or info.get("command", "(not recorded)")
+    weights = manifest["files"]["weights.npz"]
+    params = (net["vocab_size"] * net["embed_dim"] + 2 * net["num_layers"] * (
+        4 * net["hidden_size"] * (net["embed_dim"] + net["hidden_size"]) +
+        8 * net["hidden_size"] + net["hidden_size"] * net["embed_dim"]))
+    lines = [
+        "# Model card: %s %s" % (manifest["name"], manifest["version"]),
+        "",
+        "A word-level Chinese biLM (forward and backward LSTM language models) whose layers are",
+        "mixed into ELMo features by `hub.Module(name=\"%s\").context()`." % manifest["name"],
+        "",
+        "## Network",
+        "",
+        "| | |",
+        "|---|---|",
+        "| vocabulary | %d words (`<S>`, `</S>`, `<UNK>`, then by frequency; min count %s) |"
+        % (net["vocab_size"], pre.get("min_freq", "?")),
+        "| token embedding | %d |" % net["embed_dim"],
+        "| per direction | %d LSTM layers of %d units, each projected to %d; residual on layer 2 |"
+        % (net["num_layers"], net["hidden_size"], net["embed_dim"]),
+        "| ELMo output | %d (forward + backward) per layer, 3 layers mixed |" % (2 * net["embed_dim"]),
+        "| parameters | %.2f M (encoder; the pretraining softmax bias is not shipped) |" % (params / 1e6),
+        "| weights file | %s, %.1f MB, sha256 `%s` |" % (manifest.get("weights_dtype", "?"),
+                                                       weights["bytes"] / 1e6, weights["sha256"]),
+        "",
+        "## Data",
+        "",
+        "Corpus files: %s. Sentences were segmented with the reader's segmenter (%s), cut into"
+        % (", ".join(pre.get("corpus_files", [])), pre.get("segmenter", "jieba")),
+        "windows of at most %s words; every %s-th sentence (at most %s) was held out for"
+        % (pre.get("max_len"), pre.get("heldout_every"), pre.get("heldout_max")),
+        "perplexity. TSV files contributed their `text_a` column: %s."
+        % (", ".join(f for f in pre.get("corpus_files", []) if f.endswith(".tsv")) or "none"),
+        "",
+        "## Training",
+        "",
+        "Adam, peak rate %s, %s warmup steps then linear decay (planned over %s epochs), global"
+        % (pre.get("learning_rate"), pre.get("warmup_steps"), pre.get("epochs")),
+        "norm clip %s, dropout %s, ~%s padded tokens a batch, sampled softmax over %s candidates"
+        % (pre.get("clip_norm"), net.get("dropout"), pre.get("batch_tokens"),
+           pre.get("num_sampled")),
+        "(every target of the batch plus uniform negatives), tied to the input embedding.",
+        "",
+        "| step | epoch | train minutes | train tokens/s | held-out ppl forward | backward |",
+        "|---|---|---|---|---|---|",
+    ]
+    if untrained:
+        lines.append("| 0 (untrained) | 0 | 0 | - | %.1f | %.1f |" % (untrained["fw_ppl"],
+                                                                     untrained["bw_ppl"]))
+    for rec in history:
+        lines.append("| %d | %d | %.1f | %.0f | %.1f | %.1f |" % (
+            rec["step"], rec["epoch"], rec["train_seconds"] / 60, rec["tokens_per_second"],
+            rec["fw_ppl"], rec["bw_ppl"]))
+    lines += [
+        "",
+        "Final held-out perplexity (full softmax over the vocabulary, %s tokens): forward %.1f,"
+        % (final.get("tokens", "?"), final.get("fw_ppl", float("nan"))),
+        "backward %.1f." % final.get("bw_ppl", float("nan")),
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(module_dir: str, command: Optional[str] = None) -> str:
+    path = os.path.join(module_dir, CARD)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(render(module_dir, command))
+    return path
