@@ -61,7 +61,8 @@ class BaseTask:
         self.batch_index = 0
         self._resumed = False
         self._checkpoint = None
-        self._predictor = None
+        self._predictor = None      # (best_model version, InferencePredictor)
+        self._best_scope = None     # (best_model version, Scope)
 
     # ----- hooks --------------------------------------------------------------------------------
     def add_hook(self, event: str, func: Callable, name: Optional[str] = None) -> None:
@@ -355,15 +356,24 @@ class BaseTask:
             states.append(state)
         return states
 
+    def _best_model_version(self):
+        """Identifies the current best_model/ (it is replaced whenever dev improves)."""
+        path = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "meta.json")
+        return os.stat(path).st_mtime_ns if os.path.isfile(path) else None
+
     def _best_model_scope(self):
+        """A scope holding best_model/'s parameters, rebuilt only when best_model/ changes."""
         path = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "params.npz")
-        if not os.path.isfile(path):
+        version = self._best_model_version()
+        if version is None:
             logger.warning("no best model in %s yet: using the current parameters", path)
             return self.scope
-        scope = paddle.static.Scope()
-        self._initialize_scope(scope)
-        self._load_params(path, self.test_program, scope)
-        return scope
+        if self._best_scope is None or self._best_scope[0] != version:
+            scope = paddle.static.Scope()
+            self._initialize_scope(scope)
+            self._load_params(path, self.test_program, scope)
+            self._best_scope = (version, scope)
+        return self._best_scope[1]
 
     def _maybe_save_best(self, scores: Dict[str, float]) -> None:
         main_metric = self.metrics_choices[0]
@@ -481,16 +491,17 @@ class BaseTask:
         return self.scope
 
     def _inference_predictor(self):
-        """A paddle.inference predictor over best_model/inference, or None."""
-        if self._predictor is not None:
-            return self._predictor
+        """A paddle.inference predictor over best_model/inference (rebuilt when best_model/
+        changes), or None when there is no exported model."""
+        version = self._best_model_version()
         prefix = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "inference",
                               "model")
-        if not os.path.isfile(prefix + ".json"):
+        if version is None or not os.path.isfile(prefix + ".json"):
             return None
-        from paddlehub_lite.finetune.inference import InferencePredictor
-        self._predictor = InferencePredictor(prefix, self.config.num_threads)
-        return self._predictor
+        if self._predictor is None or self._predictor[0] != version:
+            from paddlehub_lite.finetune.inference import InferencePredictor
+            self._predictor = (version, InferencePredictor(prefix, self.config.num_threads))
+        return self._predictor[1]
 
     def _postprocess(self, states: List[RunState]):
         raise NotImplementedError
