@@ -25,6 +25,9 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bilm_trainable", type=bool_arg, default=False,
                         help="finetune the biLM too (about 10x slower); default False: the "
                              "biLM is frozen, its features cached, the layer mix trained")
+    parser.add_argument("--use_elmo", type=bool_arg, default=True,
+                        help="concatenate the ELMo embedding (default True; False is the "
+                             "ablation: the word embedding alone, same head and budget)")
     parser.add_argument("--module_dir", type=str, default=None,
                         help="load the ELMo module from this directory instead of by name")
     parser.add_argument("--data_dir", type=str, default=None,
@@ -52,13 +55,27 @@ def gru_net(input_feature, seq_len, mask, hid_dim=128, hid_dim2=96):
         bias_attr=paddle.ParamAttr(name="gru_net_fc1_b"))(paddle.tanh(gru_max)))
 
 
+def word_ids_only():
+    """The ablation's inputs: the same padded word ids (pad id 0), lengths and mask as the
+    module's context, without the ELMo program."""
+    program = paddle.static.Program()
+    with paddle.static.program_guard(program, paddle.static.Program()):
+        word_ids = paddle.static.data("word_ids", [-1, -1], "int64")
+        mask = (word_ids != 0).astype("float32").unsqueeze(-1)
+        seq_len = paddle.sum((word_ids != 0).astype("int64"), axis=1)
+    return {"word_ids": word_ids}, {"seq_len": seq_len, "mask": mask}, program
+
+
 def build(args, num_epoch: int = 1):
     """Steps 1-4 of the demo; returns (task, dataset)."""
     paddle.enable_static()
     # Step 1: the pretrained module.
     module = hub.Module(directory=args.module_dir) if args.module_dir else hub.Module(name="elmo")
-    inputs, outputs, program = module.context(trainable=True, max_seq_len=args.max_seq_len,
-                                              bilm_trainable=args.bilm_trainable)
+    if args.use_elmo:
+        inputs, outputs, program = module.context(trainable=True, max_seq_len=args.max_seq_len,
+                                                  bilm_trainable=args.bilm_trainable)
+    else:
+        inputs, outputs, program = word_ids_only()
     # Step 2: dataset and reader.
     dataset = (hub.dataset.ChnSentiCorp(base_path=args.data_dir) if args.data_dir
                else hub.dataset.ChnSentiCorp())
@@ -66,7 +83,6 @@ def build(args, num_epoch: int = 1):
                                           max_seq_len=args.max_seq_len)
     word_dict_len = len(reader.vocab)
     word_ids = inputs["word_ids"]
-    elmo_embedding = outputs["elmo_embed"]
     # Step 3: a randomly initialised word embedding (learning rate x30) beside the ELMo
     # embedding, then the GRU network; new layers go into the module's program.
     startup = paddle.static.Program()
@@ -75,7 +91,8 @@ def build(args, num_epoch: int = 1):
             word_dict_len, 128, weight_attr=paddle.ParamAttr(
                 name="word_embedding", learning_rate=30,
                 initializer=paddle.nn.initializer.Uniform(-0.1, 0.1)))(word_ids)
-        input_feature = paddle.concat([elmo_embedding, word_embedding], axis=-1)
+        input_feature = (paddle.concat([outputs["elmo_embed"], word_embedding], axis=-1)
+                         if args.use_elmo else word_embedding)
         fc = gru_net(input_feature, outputs["seq_len"], outputs["mask"])
     feed_list = [word_ids.name]
     # Step 4: strategy, run config, task.

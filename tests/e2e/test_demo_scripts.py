@@ -55,3 +55,13 @@ def test_predict_needs_checkpoint_dir(workdir):
                             + common, cwd=str(cwd), capture_output=True, text=True,
                             env=dict(os.environ, PYTHONPATH=REPO))
     assert result.returncode == 2 and "--checkpoint_dir is required" in result.stderr
+
+
+def test_ablation_without_elmo_runs_without_the_biLM(workdir):
+    cwd, common = workdir
+    result = _sh("run_elmo_finetune.sh", common + ["--num_epoch", "1", "--batch_size", "32",
+                                                   "--use_elmo", "False",
+                                                   "--checkpoint_dir", str(cwd / "ablation")], cwd)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "[test dataset evaluation result]" in result.stderr
+    assert "ELMo features" not in result.stderr            # the biLM never ran
