@@ -25,7 +25,7 @@ def _pretrain_parser(sub) -> None:
                    help="storage type of the shipped weights (default float16)")
     for field in ("vocab_size", "min_freq", "embed_dim", "hidden_size", "num_layers",
                   "max_len", "batch_tokens", "num_sampled", "warmup_steps", "heldout_every",
-                  "heldout_max", "eval_every", "seed", "threads"):
+                  "heldout_max", "eval_every", "log_every", "seed", "threads"):
         p.add_argument("--" + field.replace("_", "-"), type=int, default=getattr(defaults, field),
                        help="default %s" % getattr(defaults, field))
     for field in ("dropout", "learning_rate", "clip_norm", "epochs"):

@@ -50,6 +50,7 @@ class PretrainConfig:
         heldout_every: every N-th sentence is held out for perplexity (default 100).
         heldout_max: at most this many held-out sentences (default 3000).
         eval_every: steps between held-out evaluations and checkpoints (default 1000).
+        log_every: steps between progress log lines (default 100).
         seed: default 1.
         segmenter: "jieba" (default) or "lac".
         threads: CPU threads for Paddle (default 2).
@@ -75,6 +76,7 @@ class PretrainConfig:
     heldout_every: int = 100
     heldout_max: int = 3000
     eval_every: int = 1000
+    log_every: int = 100
     seed: int = 1
     segmenter: str = "jieba"
     threads: int = 2
@@ -317,9 +319,12 @@ class ELMoPretrainer:
                 elapsed = time.time() - run_start
                 self.state["train_seconds"] = start_seconds + elapsed
                 bar.update(1)
-                if self.state["step"] % 50 == 0:
-                    bar.set_postfix(fw=float(fw_loss), bw=float(bw_loss),
-                                    tok_s=int(tokens_seen / max(elapsed, 1e-6)))
+                if self.state["step"] % cfg.log_every == 0:
+                    speed = tokens_seen / max(elapsed, 1e-6)
+                    bar.set_postfix(fw=float(fw_loss), bw=float(bw_loss), tok_s=int(speed))
+                    logger.info("step %d / %d: forward loss=%.4f backward loss=%.4f "
+                                "lr=%.2e [tokens/sec: %.0f]", self.state["step"], steps_planned,
+                                float(fw_loss), float(bw_loss), self.lr.last_lr, speed)
                 out_of_time = (cfg.max_minutes is not None
                                and self.state["train_seconds"] > 60 * cfg.max_minutes)
                 if self.state["step"] % cfg.eval_every == 0 or out_of_time:
