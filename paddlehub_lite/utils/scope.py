@@ -68,3 +68,10 @@ def clone_program(program, for_test: bool = False):
     if for_test:
         clone.set_is_test_attr()
     return clone, mapping
+
+
+def ensure_static() -> None:
+    """paddlehub_lite builds static-graph programs (as PaddleHub 1.x did); switch Paddle to
+    static mode if a notebook or script has not done so yet."""
+    if paddle.in_dynamic_mode():
+        paddle.enable_static()

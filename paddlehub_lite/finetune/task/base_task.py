@@ -20,7 +20,7 @@ from paddlehub_lite.finetune.visualdl_log import ScalarLog
 from paddlehub_lite.modules.elmo.context import contexts_of
 from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.log import logger
-from paddlehub_lite.utils.scope import clone_program, set_values
+from paddlehub_lite.utils.scope import clone_program, ensure_static, set_values
 
 EVENTS = ("finetune_start", "finetune_end", "eval_end", "log_interval", "save_ckpt",
           "predict_end")
@@ -61,6 +61,8 @@ class BaseTask:
         self.batch_index = 0
         self._resumed = False
         self._checkpoint = None
+        self.train_seconds = 0.0    # time in training steps (feed + run), this process
+        self.train_examples = 0
         self._predictor = None      # (best_model version, InferencePredictor)
         self._best_scope = None     # (best_model version, Scope)
 
@@ -94,6 +96,7 @@ class BaseTask:
         """Clone the user's program, append the head and loss, clone a test program."""
         if self._built:
             return
+        ensure_static()
         cfg = self.config
         self.parallel = ParallelEnv(cfg.use_data_parallel)
         # Paddle's CPU kernels use one thread unless told; processes on one machine share cores.
@@ -266,6 +269,7 @@ class BaseTask:
             batches = self._train_batches(self.current_epoch, samples)
             run_states = []
             while self.batch_index < len(batches):
+                step_start = time.perf_counter()
                 batch = batches[self.batch_index]
                 local = batching.shard(batch, self.parallel.rank, self.parallel.world_size)
                 feed = self._feed(samples, local, "train", len(batch))
@@ -278,6 +282,8 @@ class BaseTask:
                 self.scheduler.step()
                 self.batch_index += 1
                 self.global_step += 1
+                self.train_seconds += time.perf_counter() - step_start
+                self.train_examples += len(local)
                 run_states.append(state)
                 period.append(state)
                 bar.update(1)

@@ -20,7 +20,7 @@ import paddle
 
 from paddlehub_lite.modules.elmo.network import BiLM, BiLMConfig, elmo_mix, sequence_lengths, \
     stack_layers
-from paddlehub_lite.utils.scope import init_missing, set_values
+from paddlehub_lite.utils.scope import ensure_static, init_missing, set_values
 
 CONTEXTS_ATTR = "paddlehub_lite_contexts"
 
@@ -67,6 +67,7 @@ class ModuleContext:
 def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool] = None,
                   max_seq_len: int = 128):
     """See ``Module.context``. Returns (inputs, outputs, program)."""
+    ensure_static()
     config: BiLMConfig = module.bilm_config
     if bilm_trainable is None:
         bilm_trainable = bool(trainable)
@@ -101,7 +102,8 @@ def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool]
 class FeatureExtractor:
     """Runs the frozen biLM (no dropout) in the module's own scope: word ids -> [B, T, L, 2E]."""
 
-    def __init__(self, module, threads: Optional[int] = None):
+    def __init__(self, module):
+        ensure_static()
         config: BiLMConfig = module.bilm_config
         self.program, startup = paddle.static.Program(), paddle.static.Program()
         with paddle.static.program_guard(self.program, startup):

@@ -1,0 +1,221 @@
+"""A straightforward PyTorch implementation of the ELMo demo, as a competent PyTorch user would
+write it: the same shipped biLM weights (frozen, run in every step), the same head and recipe,
+shuffled padded batches. Bench-only: needs ``pip install torch`` (never a package dependency).
+
+    python bench/torch_reference.py --data ../shared/data/chnsenticorp [--num_epoch 3]
+
+Prints one JSON line with accuracy and timing figures (read by compare_pytorch.py).
+"""
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class BiLM(nn.Module):
+    """The shipped biLM (see paddlehub_lite/modules/elmo/network.py), weights from weights.npz."""
+
+    def __init__(self, weights, config):
+        super().__init__()
+        e, h, layers = config["embed_dim"], config["hidden_size"], config["num_layers"]
+        self.layers = layers
+        self.embedding = nn.Embedding(config["vocab_size"], e)
+        self.embedding.weight.data = torch.from_numpy(weights["elmo_word_emb"])
+        self.lstms, self.projs = nn.ModuleDict(), nn.ModuleDict()
+        for d in ("fw", "bw"):
+            for k in range(1, layers + 1):
+                p = "elmo_%s_l%d" % (d, k)
+                lstm = nn.LSTM(e, h, batch_first=True)
+                # Paddle's nn.LSTM and PyTorch's share the gate order (i, f, g, o) and layout.
+                lstm.weight_ih_l0.data = torch.from_numpy(weights[p + "_w_ih"])
+                lstm.weight_hh_l0.data = torch.from_numpy(weights[p + "_w_hh"])
+                lstm.bias_ih_l0.data = torch.from_numpy(weights[p + "_b_ih"])
+                lstm.bias_hh_l0.data = torch.from_numpy(weights[p + "_b_hh"])
+                proj = nn.Linear(h, e, bias=False)
+                proj.weight.data = torch.from_numpy(weights[p + "_proj_w"]).t().contiguous()
+                self.lstms["%s%d" % (d, k)], self.projs["%s%d" % (d, k)] = lstm, proj
+
+    @staticmethod
+    def reverse(x, lengths):
+        t = torch.arange(x.size(1)).unsqueeze(0)
+        idx = torch.where(t < lengths.unsqueeze(1), lengths.unsqueeze(1) - 1 - t, t)
+        return x.gather(1, idx.unsqueeze(-1).expand_as(x))
+
+    def forward(self, ids, lengths):
+        mask = (ids != 0).float().unsqueeze(-1)
+        emb = self.embedding(ids) * mask
+        reps = [torch.cat([emb, emb], -1)]
+        outs = {}
+        for d in ("fw", "bw"):
+            x = emb if d == "fw" else self.reverse(emb, lengths)
+            layers = []
+            for k in range(1, self.layers + 1):
+                packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
+                                                           enforce_sorted=False)
+                h, _ = self.lstms["%s%d" % (d, k)](packed)
+                h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True,
+                                                        total_length=x.size(1))
+                out = self.projs["%s%d" % (d, k)](h)
+                if k > 1:
+                    out = out + x
+                layers.append(out)
+                x = out
+            outs[d] = layers if d == "fw" else [self.reverse(o, lengths) for o in layers]
+        for fw, bw in zip(outs["fw"], outs["bw"]):
+            reps.append(torch.cat([fw, bw], -1))
+        return torch.stack(reps, 2) * mask.unsqueeze(-1), mask
+
+
+class Classifier(nn.Module):
+    def __init__(self, bilm, vocab_size, elmo_dim, num_layers):
+        super().__init__()
+        self.bilm = bilm
+        for p in self.bilm.parameters():
+            p.requires_grad_(False)
+        self.mix_w = nn.Parameter(torch.zeros(num_layers))
+        self.gamma = nn.Parameter(torch.ones(1))
+        self.word_emb = nn.Embedding(vocab_size, 128)
+        nn.init.uniform_(self.word_emb.weight, -0.1, 0.1)
+        self.fc0 = nn.Linear(elmo_dim + 128, 384)
+        self.gru = nn.GRU(384, 128, batch_first=True)
+        self.fc1 = nn.Linear(128, 96)
+        self.out = nn.Linear(96, 2)
+        nn.init.trunc_normal_(self.out.weight, std=0.02)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, ids, lengths):
+        with torch.no_grad():
+            layers, mask = self.bilm(ids, lengths)
+        weights = torch.softmax(self.mix_w + 1.0 / layers.size(2), 0)
+        elmo = self.gamma * (layers * weights.view(1, 1, -1, 1)).sum(2) * mask
+        x = self.fc0(torch.cat([elmo, self.word_emb(ids)], -1))
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
+                                                   enforce_sorted=False)
+        h, _ = self.gru(packed)
+        h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=x.size(1),
+                                                padding_value=-1e4)
+        feature = torch.tanh(self.fc1(torch.tanh(h.max(1).values)))
+        return self.out(F.dropout(feature, 0.1, self.training))
+
+
+def pad(batch):
+    lengths = torch.tensor([len(s) for s in batch])
+    ids = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
+    for i, s in enumerate(batch):
+        ids[i, :len(s)] = torch.from_numpy(np.asarray(s, dtype="int64"))
+    return ids, lengths
+
+
+def evaluate(model, samples, batch_size=64):
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(samples), batch_size):
+            chunk = samples[i:i + batch_size]
+            ids, lengths = pad([s[0] for s in chunk])
+            pred = model(ids, lengths).argmax(-1).numpy()
+            correct += int((pred == np.array([s[1] for s in chunk])).sum())
+    return correct / len(samples)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--module_dir", default=None)
+    parser.add_argument("--num_epoch", type=int, default=3)
+    parser.add_argument("--batch_size", type=int, default=32)
+    parser.add_argument("--learning_rate", type=float, default=1e-3)
+    parser.add_argument("--weight_decay", type=float, default=0.01)
+    parser.add_argument("--warmup_proportion", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    start = time.perf_counter()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    import paddlehub_lite as hub  # the same segmentation and vocab as the Paddle side
+    from paddlehub_lite.module.manifest import load_weights, read_manifest
+    module_dir = args.module_dir or hub.Module(name="elmo").directory
+    config = read_manifest(module_dir)["network"]
+    dataset = hub.dataset.ChnSentiCorp(base_path=args.data)
+    reader = hub.reader.LACClassifyReader(dataset=dataset,
+                                          vocab_path=os.path.join(module_dir, "assets",
+                                                                  "vocab.txt"),
+                                          use_cache=False)
+    train, dev, test = (reader.get_samples(p) for p in ("train", "dev", "test"))
+    model = Classifier(BiLM(load_weights(module_dir), config), len(reader.vocab),
+                       2 * config["embed_dim"], config["num_layers"] + 1)
+    no_decay = lambda n: n.endswith("bias")  # noqa: E731
+    groups = [
+        {"params": [model.word_emb.weight], "lr": args.learning_rate * 30,
+         "weight_decay": args.weight_decay / 30},  # decay at the global rate, as PaddleHub
+        {"params": [p for n, p in model.named_parameters() if p.requires_grad and
+                    not n.startswith("word_emb") and not no_decay(n)],
+         "weight_decay": args.weight_decay},
+        {"params": [p for n, p in model.named_parameters() if p.requires_grad and no_decay(n)],
+         "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=args.learning_rate)
+    steps = args.num_epoch * ((len(train) + args.batch_size - 1) // args.batch_size)
+    warmup = int(steps * args.warmup_proportion)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda t: t / warmup if t < warmup else 1 - min(t, steps) / steps)
+    rng = np.random.default_rng(args.seed)
+    best_dev, best_state, train_time, trained = -1.0, None, 0.0, 0
+    for _ in range(args.num_epoch):
+        model.train()
+        order = rng.permutation(len(train))
+        epoch_start = time.perf_counter()
+        for i in range(0, len(order), args.batch_size):
+            chunk = [train[j] for j in order[i:i + args.batch_size]]
+            ids, lengths = pad([s[0] for s in chunk])
+            loss = F.cross_entropy(model(ids, lengths), torch.tensor([s[1] for s in chunk]))
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad],
+                                           1.0)
+            optimizer.step()
+            schedule.step()
+            trained += len(chunk)
+        train_time += time.perf_counter() - epoch_start
+        dev_acc = evaluate(model, dev)
+        if dev_acc > best_dev:
+            best_dev = dev_acc
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(best_state)
+    test_acc = evaluate(model, test)
+    wall = time.perf_counter() - start
+    model.eval()
+    texts = [ex.text_a for ex in dataset.get_test_examples()]
+    t0 = time.perf_counter()
+    predict_samples = reader.get_samples("predict", texts)
+    with torch.no_grad():
+        for i in range(0, len(predict_samples), 64):
+            model(*pad([s[0] for s in predict_samples[i:i + 64]]))
+    batch_speed = len(texts) / (time.perf_counter() - t0)
+    latencies = []
+    with torch.no_grad():
+        for text in texts[:200]:
+            t0 = time.perf_counter()
+            model(*pad([reader.get_samples("predict", [text])[0][0]]))
+            latencies.append(time.perf_counter() - t0)
+    print(json.dumps({
+        "side": "pytorch", "dev_acc": best_dev, "test_acc": test_acc, "wall_seconds": wall,
+        "train_examples_per_second": trained / train_time,
+        "predict_sentences_per_second": batch_speed,
+        "latency_p50_ms": 1000 * float(np.percentile(latencies, 50)),
+        "latency_p99_ms": 1000 * float(np.percentile(latencies, 99)),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+if __name__ == "__main__":
+    main()
