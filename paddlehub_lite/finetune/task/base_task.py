@@ -71,7 +71,9 @@ class BaseTask:
         """Call ``func(task, **info)`` at ``event`` (one of ``EVENTS``)."""
         if event not in self.hooks:
             raise ValueError("unknown event %r: use one of %s" % (event, ", ".join(EVENTS)))
-        self.hooks[event][name or getattr(func, "__name__", repr(func))] = func
+        if name is None:  # unnamed hooks (lambdas) never replace each other
+            name = "%s_%d" % (getattr(func, "__name__", "hook"), len(self.hooks[event]))
+        self.hooks[event][name] = func
 
     def delete_hook(self, event: str, name: str) -> None:
         del self.hooks[event][name]

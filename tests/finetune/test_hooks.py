@@ -1,0 +1,31 @@
+import pytest
+
+import paddlehub_lite as hub
+
+
+class _Reader:
+    dataset = None
+
+
+def _task():
+    import paddle
+    paddle.enable_static()
+    program = paddle.static.Program()
+    with paddle.static.program_guard(program, paddle.static.Program()):
+        feature = paddle.static.data("x", [-1, 4], "float32")
+    return hub.ClassifierTask(feature=feature, num_classes=2, feed_list=["x"],
+                              data_reader=_Reader(), config=hub.RunConfig(checkpoint_dir="unused"))
+
+
+def test_hooks_are_a_plain_dict_on_the_instance():
+    task, other = _task(), _task()
+    seen = []
+    task.add_hook("eval_end", lambda t, **info: seen.append(("a", info["phase"])))
+    task.add_hook("eval_end", lambda t, **info: seen.append(("b", info["phase"])))
+    task._fire("eval_end", phase="dev")
+    assert seen == [("a", "dev"), ("b", "dev")]              # unnamed hooks don't collide
+    assert other.hooks["eval_end"] == {}                      # nothing patched on the class
+    task.add_hook("eval_end", lambda t, **info: seen.append("named"), name="mine")
+    task.delete_hook("eval_end", "mine")
+    with pytest.raises(ValueError, match="unknown event"):
+        task.add_hook("on_everything", print)
