@@ -60,9 +60,13 @@ def _model_card_parser(sub) -> None:
     p = sub.add_parser("model-card", help="(re)write MODEL_CARD.md of a module directory")
     p.add_argument("module_dir")
     p.add_argument("--command", default=None, help="the pretraining command, if not recorded")
-    p.set_defaults(func=lambda args: print(__import__(
-        "paddlehub_lite.modules.elmo.model_card", fromlist=["write"]).write(
-        args.module_dir, args.command)) or 0)
+    p.set_defaults(func=_run_model_card)
+
+
+def _run_model_card(args) -> int:
+    from paddlehub_lite.modules.elmo import model_card
+    print(model_card.write(args.module_dir, args.command))
+    return 0
 
 
 def main(argv=None) -> int:

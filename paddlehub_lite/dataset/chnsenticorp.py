@@ -5,7 +5,6 @@ otherwise ``chnsenticorp.tar.gz`` is downloaded from PaddleHub's original addres
 ``$PADDLEHUB_LITE_DATASET_MIRROR/chnsenticorp.tar.gz`` when that variable is set (http(s):// or
 file://), unpacked, and each file checked against its known sha256.
 """
-import os
 from typing import List, Optional
 
 from paddlehub_lite.dataset.base import BaseNLPDataset, InputExample, check_fields, make_example, \

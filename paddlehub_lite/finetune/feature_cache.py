@@ -7,9 +7,8 @@ name hashes the module's weights and the examples' ids, so a later run with the 
 reuses it instead of recomputing.
 """
 import hashlib
-import json
 import os
-from typing import List, Optional, Sequence
+from typing import Sequence
 
 import numpy as np
 

@@ -5,8 +5,7 @@ import paddle
 import pytest
 
 import paddlehub_lite as hub
-from paddlehub_lite.finetune.strategy import is_decay_excluded, linear_decay_factor, \
-    noam_decay_factor
+from paddlehub_lite.finetune.strategy import is_decay_excluded, noam_decay_factor
 
 
 def test_linear_decay_follows_v112_formula():
