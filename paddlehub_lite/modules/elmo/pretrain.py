@@ -337,9 +337,11 @@ class ELMoPretrainer:
                 self.state["epoch"] += 1
                 self.state["batch"] = 0
         bar.close()
+        history = self.state["history"]
+        if history and history[-1]["step"] == self.state["step"]:
+            return history[-1]  # just evaluated and saved (max_minutes, or eval_every)
         elapsed = time.time() - run_start
-        final = self._evaluate_and_save(exe, tokens_seen / max(elapsed, 1e-6))
-        return final
+        return self._evaluate_and_save(exe, tokens_seen / max(elapsed, 1e-6))
 
     def _evaluate_and_save(self, exe, tokens_per_second: float) -> Dict:
         ppl = self.perplexity(exe)
