@@ -18,14 +18,22 @@ class Segmenter:
     def segment(self, text: str) -> List[str]:
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Load dictionaries/models now (before worker processes are forked)."""
+
     def segment_many(self, texts: Sequence[str], processes: int = 1) -> List[List[str]]:
-        """Segment many texts, optionally in worker processes (order kept)."""
+        """Segment many texts, optionally in forked worker processes (order kept)."""
+        global _FORKED
         if processes <= 1 or len(texts) < 2000:
             return [self.segment(t) for t in texts]
         chunk = max(1, len(texts) // (processes * 8))
+        # Workers inherit this segmenter, dictionary loaded, through fork: nothing is pickled
+        # or loaded again per process.
+        self.prepare()
+        _FORKED = self
         pool = multiprocessing.get_context("fork").Pool(processes)
         try:
-            result = pool.map(self.segment, texts, chunksize=chunk)
+            result = pool.map(_segment_in_forked_worker, texts, chunksize=chunk)
             pool.close()  # let workers exit on their own: terminate() makes Paddle print a
             return result  # fatal-signal report from each forked worker
         except BaseException:
@@ -33,6 +41,14 @@ class Segmenter:
             raise
         finally:
             pool.join()
+            _FORKED = None
+
+
+_FORKED = None
+
+
+def _segment_in_forked_worker(text: str) -> List[str]:
+    return _FORKED.segment(text)
 
 
 class JiebaSegmenter(Segmenter):
@@ -60,15 +76,12 @@ class JiebaSegmenter(Segmenter):
             self._tokenizer = tokenizer
         return self._tokenizer
 
+    def prepare(self) -> None:
+        self._get_tokenizer()
+
     def segment(self, text: str) -> List[str]:
         words = self._get_tokenizer().lcut(text, HMM=self.hmm)
         return [w for w in words if not w.isspace()]
-
-    def __getstate__(self):
-        # Worker processes forked from a parent share its tokenizer; pickling it is not needed.
-        state = dict(self.__dict__)
-        state["_tokenizer"] = None
-        return state
 
 
 class LACSegmenter(Segmenter):
