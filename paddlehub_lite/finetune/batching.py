@@ -4,7 +4,7 @@ Training order is a pure function of (seed, epoch): a resumed run rebuilds the s
 continues at the saved batch index. Batches group examples of similar length (sorted within
 windows of 50 batches, then the batches shuffled) so little padding is computed.
 """
-from typing import List, Sequence, Tuple
+from typing import List, Sequence
 
 import numpy as np
 
@@ -52,7 +52,7 @@ def eval_batches(lengths: Sequence[int], batch_size: int) -> List[np.ndarray]:
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def unsort(values: List[np.ndarray], batches: List[np.ndarray]) -> Tuple[np.ndarray, ...]:
+def unsort(values: List[np.ndarray], batches: List[np.ndarray]) -> np.ndarray:
     """Concatenate per-batch results and restore the input order."""
     order = np.concatenate(batches)
     stacked = np.concatenate(values, axis=0)

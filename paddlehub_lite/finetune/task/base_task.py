@@ -470,18 +470,25 @@ class BaseTask:
         logger.info("PaddleHub predict start")
         predictor = self._inference_predictor() if (accelerate_mode and load_best_model) else None
         scope = self._predict_scope(load_best_model) if predictor is None else None
-        states = []
+        # Computed in batches of similar length (little padding), then put back in input
+        # order and handed out as RunStates of config.batch_size consecutive inputs.
         batch_size = self.config.batch_size
-        for start in range(0, len(samples), batch_size):
-            indices = list(range(start, min(len(samples), start + batch_size)))
+        begin = time.time()
+        batches = batching.eval_batches([len(s[0]) for s in samples], batch_size)
+        outputs = []
+        for indices in batches:
             feed = self._feed(samples, indices, "predict", len(indices))
-            state = RunState()
             if predictor is not None:
-                probs = predictor(feed)
+                outputs.append(predictor(feed))
             else:
-                probs = self._run(self.predict_program, feed, self.predict_fetch, scope)["probs"]
-            state.run_results = [probs]
-            state.run_step, state.run_examples = 1, len(indices)
+                outputs.append(self._run(self.predict_program, feed, self.predict_fetch,
+                                         scope)["probs"])
+        probs = batching.unsort(outputs, batches) if outputs else np.zeros((0, 0), "float32")
+        states = []
+        for start in range(0, len(samples), batch_size):
+            state = RunState(run_results=[probs[start:start + batch_size]])
+            state.run_time_begin = begin
+            state.run_step, state.run_examples = 1, len(state.run_results[0])
             states.append(state.update())
         logger.info("PaddleHub predict finished.")
         self._fire("predict_end", run_states=states)
