@@ -23,7 +23,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max_seq_len", type=int, default=128,
                         help="words kept per text (default 128)")
     parser.add_argument("--bilm_trainable", type=bool_arg, default=False,
-                        help="finetune the biLM too (about 10x slower); default False: the "
+                        help="finetune the biLM too (much slower); default False: the "
                              "biLM is frozen, its features cached, the layer mix trained")
     parser.add_argument("--use_elmo", type=bool_arg, default=True,
                         help="concatenate the ELMo embedding (default True; False is the "

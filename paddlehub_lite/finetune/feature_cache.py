@@ -1,14 +1,15 @@
-"""Frozen-biLM features computed once per example and reused in every epoch.
+"""Frozen-biLM features computed once per example and reused in every epoch and every run.
 
 The biLM's layer outputs of every example ([len, L, 2E]) are stored back to back in one array
-(float16 by default: half the memory, far below the features' own noise). Small sets stay in
-memory; above ``max_memory_mb`` the array is a memory-mapped file in the cache directory, whose
-name hashes the module's weights and the examples' ids, so a later run with the same data
-reuses it instead of recomputing.
+(float16 by default: half the memory, far below the features' own noise), a memory-mapped
+``.npy`` file in the cache directory whose name hashes the module's weights and the examples'
+ids: memory stays bounded (the OS pages the file), and a later run on the same data (another
+seed, a resumed run) reads it instead of recomputing. The file is written under a temporary
+name and renamed when complete. Without a cache directory the array is kept in memory.
 """
 import hashlib
 import os
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -22,44 +23,42 @@ class FeatureCache:
     Args:
         context: the ``ModuleContext`` whose module computes the features.
         id_lists: the examples' word ids.
-        cache_dir: where a large cache is spilled (and found again by later runs).
-        max_memory_mb: keep the cache in memory up to this size (default 1024).
+        cache_dir: where the feature file lives (default None: in memory only).
         batch_size: examples per feature-extraction batch (default 64).
         dtype: storage type (default float16).
     """
 
-    def __init__(self, context, id_lists: Sequence[np.ndarray], cache_dir: str,
-                 max_memory_mb: int = 1024, batch_size: int = 64, dtype: str = "float16"):
+    def __init__(self, context, id_lists: Sequence[np.ndarray], cache_dir: Optional[str] = None,
+                 batch_size: int = 64, dtype: str = "float16"):
         self.context = context
         self.lengths = np.array([len(ids) for ids in id_lists], dtype="int64")
         self.offsets = np.zeros(len(id_lists) + 1, dtype="int64")
         self.offsets[1:] = np.cumsum(self.lengths)
         config = context.module.bilm_config
         self.item_shape = (config.num_layers + 1, config.output_dim)
-        total = int(self.offsets[-1])
-        nbytes = total * int(np.prod(self.item_shape)) * np.dtype(dtype).itemsize
+        shape = (int(self.offsets[-1]),) + self.item_shape
+        if cache_dir is None:
+            self.data = np.empty(shape, dtype=dtype)
+            self._compute(id_lists, self.data, batch_size)
+            return
         key = _key(context.module.fingerprint, id_lists, dtype)
         path = os.path.join(cache_dir, "features-%s.npy" % key)
         if os.path.isfile(path):
             self.data = np.load(path, mmap_mode="r")
             logger.info("ELMo features loaded from cache %s", path)
             return
-        spill = nbytes > max_memory_mb * (1 << 20)
-        if spill:
-            os.makedirs(cache_dir, exist_ok=True)
-            tmp = path + ".tmp-%d" % os.getpid()
-            data = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype,
-                                             shape=(total,) + self.item_shape)
-        else:
-            data = np.empty((total,) + self.item_shape, dtype=dtype)
-        self._compute(id_lists, data, batch_size)
-        if spill:
+        os.makedirs(cache_dir, exist_ok=True)
+        tmp = path + ".tmp-%d" % os.getpid()
+        data = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=shape)
+        try:
+            self._compute(id_lists, data, batch_size)
             data.flush()
             del data
             os.replace(tmp, path)
-            self.data = np.load(path, mmap_mode="r")
-        else:
-            self.data = data
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        self.data = np.load(path, mmap_mode="r")
 
     def _compute(self, id_lists, data, batch_size: int) -> None:
         from tqdm import tqdm

@@ -77,7 +77,7 @@ class Module:
             bilm_trainable: override for the biLM alone (default None: same as ``trainable``).
                 ``trainable=True, bilm_trainable=False`` is PaddleHub 1.x's behaviour: only
                 the layer-mix weights train, and the biLM features are computed once per
-                example and cached by the task (about 10x faster training).
+                example and cached by the task (much faster training).
             for_test: accepted for PaddleHub compatibility; dropout is switched off in the
                 task's evaluation clones either way (default False).
 
