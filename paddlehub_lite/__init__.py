@@ -14,10 +14,10 @@ from paddlehub_lite import dataset, reader  # noqa: E402
 from paddlehub_lite.finetune import AdamWeightDecayStrategy, ClassifierTask, DefaultStrategy, \
     ImageClassifierTask, RunConfig, RunState, TextClassifierTask  # noqa: E402
 from paddlehub_lite.module import Module  # noqa: E402
-from paddlehub_lite.env import cache_home, dataset_home, home_dir, module_home
+from paddlehub_lite.env import cache_home, dataset_home, home_dir, module_home  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = ["AdamWeightDecayStrategy", "ClassifierTask", "DefaultStrategy", "ImageClassifierTask",
-           "Module", "RunConfig", "RunState", "TextClassifierTask", "dataset", "reader", "home_dir", "dataset_home", "module_home", "cache_home",
-           "__version__"]
+           "Module", "RunConfig", "RunState", "TextClassifierTask", "dataset", "reader",
+           "home_dir", "dataset_home", "module_home", "cache_home", "__version__"]
