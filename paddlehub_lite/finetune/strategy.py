@@ -15,7 +15,7 @@ Where it does not: T is the real number of optimizer steps of the run (v1.1.2 co
 ``optimizer_name`` is honoured (v1.1.2 ignored it in this strategy and always used Adam).
 """
 import math
-from typing import Callable, List, Optional
+from typing import Callable, Optional
 
 import paddle
 
@@ -147,9 +147,6 @@ class AdamWeightDecayStrategy(DefaultStrategy):
             lr = optimizer._global_learning_rate()
             for param, before in decayed:
                 paddle.assign(param - before * (self.weight_decay * lr), output=param)
-
-    def decayed_parameter_names(self, params: List) -> List[str]:
-        return [p.name for p in params if not is_decay_excluded(p.name)]
 
     def __repr__(self) -> str:
         return ("AdamWeightDecayStrategy(learning_rate=%r, lr_scheduler=%r, warmup_proportion=%r, "

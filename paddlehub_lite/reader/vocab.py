@@ -6,7 +6,6 @@ stopped at the first malformed line and let duplicate tokens overwrite each othe
 errors naming the file and line.
 """
 import hashlib
-import os
 from typing import Dict, Iterable, List, Optional
 
 BOS, EOS, UNK = "<S>", "</S>", "<UNK>"
@@ -124,7 +123,3 @@ class Vocab:
 
     def __repr__(self) -> str:
         return "Vocab(size=%d, path=%r)" % (len(self), self.path)
-
-
-def vocab_exists(path: Optional[str]) -> bool:
-    return bool(path) and os.path.isfile(path)

@@ -6,7 +6,6 @@ insists on every persistable variable, including the auto-named flat-weight buff
 the program is rebuilt.
 """
 import io
-import os
 from typing import Dict, Iterable, List
 
 import numpy as np
@@ -61,7 +60,3 @@ def restore(scope, path: str, names: Iterable[str]) -> None:
         raise KeyError("%s lacks %d variables the program needs, e.g. %s"
                        % (path, len(missing), missing[:5]))
     set_values(scope, {n: state[n] for n in names})
-
-
-def exists(path: str) -> bool:
-    return os.path.isfile(path)

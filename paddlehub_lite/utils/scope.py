@@ -36,13 +36,6 @@ def set_values(scope, values: Dict[str, np.ndarray], place=None) -> None:
         tensor.set(np.ascontiguousarray(value), place)
 
 
-def get_value(scope, name: str) -> np.ndarray:
-    var = scope.find_var(name)
-    if var is None:
-        raise KeyError("variable %r is not in the scope" % name)
-    return np.array(var.get_tensor())
-
-
 def clone_program(program, for_test: bool = False):
     """``(clone, mapping)`` of a PIR program, keeping what ``Program.clone`` drops.
 

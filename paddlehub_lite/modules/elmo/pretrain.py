@@ -358,12 +358,9 @@ class ELMoPretrainer:
     # ----- export -----------------------------------------------------------------------------
     def encoder_weights(self) -> Dict[str, np.ndarray]:
         """The biLM encoder's parameters (everything but the softmax bias), as float32."""
-        weights = {}
-        for param in self.train_prog.global_block().all_parameters():
-            name = param.name
-            if name.startswith("elmo_") and name != "elmo_softmax_b":
-                weights[name] = np.array(self.scope.find_var(name).get_tensor())
-        return weights
+        names = [p.name for p in self.train_prog.global_block().all_parameters()
+                 if p.name.startswith("elmo_") and p.name != "elmo_softmax_b"]
+        return params_io.read_state(self.scope, names)
 
     def export(self, output_dir: str, name: str = "elmo", version: str = "1.0.0",
                weights_dtype: str = "float16", extra: Optional[Dict] = None) -> str:
