@@ -26,11 +26,14 @@ class FeatureCache:
         cache_dir: where the feature file lives (default None: in memory only).
         batch_size: examples per feature-extraction batch (default 64).
         dtype: storage type (default float16).
+        num_threads: CPU math threads of the biLM (default None: every core).
     """
 
     def __init__(self, context, id_lists: Sequence[np.ndarray], cache_dir: Optional[str] = None,
-                 batch_size: int = 64, dtype: str = "float16"):
+                 batch_size: int = 64, dtype: str = "float16",
+                 num_threads: Optional[int] = None):
         self.context = context
+        self.num_threads = num_threads
         self.lengths = np.array([len(ids) for ids in id_lists], dtype="int64")
         self.offsets = np.zeros(len(id_lists) + 1, dtype="int64")
         self.offsets[1:] = np.cumsum(self.lengths)
@@ -66,7 +69,7 @@ class FeatureCache:
         for batch in tqdm(batches, desc="ELMo features", unit="batch", leave=False,
                           disable=None):
             ids = pad_ids([id_lists[i] for i in batch], self.context.pad_id, 1 << 30)
-            layers = self.context.module.bilm_layers(ids)
+            layers = self.context.module.bilm_layers(ids, self.num_threads)
             for row, index in enumerate(batch):
                 n = self.lengths[index]
                 data[self.offsets[index]:self.offsets[index] + n] = layers[row, :n]

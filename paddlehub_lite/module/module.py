@@ -95,11 +95,16 @@ class Module:
         logger.info("%d pretrained paramaters loaded by PaddleHub" % len(self.weights()))
         return inputs, outputs, program
 
-    def bilm_layers(self, word_ids: np.ndarray) -> np.ndarray:
-        """Frozen biLM layer outputs for a padded int64 [B, T] batch: float32 [B, T, L, 2E]."""
-        if self._extractor is None:
+    def bilm_layers(self, word_ids: np.ndarray, num_threads: Optional[int] = None) -> np.ndarray:
+        """Frozen biLM layer outputs for a padded int64 [B, T] batch: float32 [B, T, L, 2E].
+
+        Args:
+            word_ids: int64 [B, T], padded with id 0.
+            num_threads: CPU math threads of the biLM's predictor (default None: every core).
+        """
+        if self._extractor is None or self._extractor.num_threads != num_threads:
             from paddlehub_lite.modules.elmo.context import FeatureExtractor
-            self._extractor = FeatureExtractor(self)
+            self._extractor = FeatureExtractor(self, num_threads)
         return self._extractor(word_ids)
 
     @property

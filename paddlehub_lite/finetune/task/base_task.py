@@ -19,6 +19,7 @@ from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.finetune.visualdl_log import ScalarLog
 from paddlehub_lite.modules.elmo.context import contexts_of
 from paddlehub_lite.utils import params_io
+from paddlehub_lite.utils.export import save_inference_model
 from paddlehub_lite.utils.log import logger
 from paddlehub_lite.utils.scope import clone_program, ensure_static, set_values
 
@@ -102,8 +103,9 @@ class BaseTask:
         cfg = self.config
         self.parallel = ParallelEnv(cfg.use_data_parallel)
         # Paddle's CPU kernels use one thread unless told; processes on one machine share cores.
-        paddle.base.core.set_num_threads(
-            cfg.num_threads or max(1, (os.cpu_count() or 1) // self.parallel.world_size))
+        self.num_threads = cfg.num_threads or max(1, (os.cpu_count() or 1)
+                                                  // self.parallel.world_size)
+        paddle.base.core.set_num_threads(self.num_threads)
         self.seed = cfg.seed
         if self.seed is None:
             self.seed = 0 if self.parallel.enabled else int(np.random.SeedSequence().entropy % (2**31))
@@ -216,7 +218,7 @@ class BaseTask:
             if ctx.bilm_frozen:
                 cache = self._feature_caches.get(phase)
                 feed[ctx.layers_name] = (cache.batch(indices, ids.shape[1]) if cache is not None
-                                         else ctx.feed(ids)[ctx.layers_name])
+                                         else ctx.feed(ids, self.num_threads)[ctx.layers_name])
         if len(samples[0]) > 1:
             feed.update(self._label_feed(samples, indices))
             feed[self.loss_scale_name] = np.array([1.0 / global_size], dtype="float32")
@@ -230,7 +232,8 @@ class BaseTask:
         from paddlehub_lite.env import cache_home
         start = time.time()
         self._feature_caches[phase] = FeatureCache(frozen[0], [s[0] for s in samples],
-                                                   os.path.join(cache_home(), "features"))
+                                                   os.path.join(cache_home(), "features"),
+                                                   num_threads=self.num_threads)
         logger.info("ELMo features of %d %s examples ready in %.1fs", len(samples), phase,
                     time.time() - start)
 
@@ -399,10 +402,9 @@ class BaseTask:
 
     def _export_inference_model(self, directory: str) -> None:
         feeds = self._feed_values(self.predict_program)
-        with paddle.static.scope_guard(self.scope):
-            paddle.static.save_inference_model(os.path.join(directory, "model"), feeds,
-                                               [self.predict_fetch["probs"]], self.exe,
-                                               program=self.predict_program)
+        save_inference_model(os.path.join(directory, "model"), feeds,
+                             [self.predict_fetch["probs"]], self.exe, self.predict_program,
+                             self.scope)
 
     def _feed_values(self, program) -> List:
         names = set(self.feed_list) | {c.layers_name for c in self.contexts if c.bilm_frozen}
@@ -514,8 +516,8 @@ class BaseTask:
         if version is None or not os.path.isfile(prefix + ".json"):
             return None
         if self._predictor is None or self._predictor[0] != version:
-            from paddlehub_lite.finetune.inference import InferencePredictor
-            self._predictor = (version, InferencePredictor(prefix, self.config.num_threads))
+            from paddlehub_lite.utils.inference import InferencePredictor
+            self._predictor = (version, InferencePredictor(prefix, self.num_threads))
         return self._predictor[1]
 
     def _postprocess(self, states: List[RunState]):

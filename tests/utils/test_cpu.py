@@ -1,0 +1,48 @@
+import os
+import subprocess
+import sys
+
+from paddlehub_lite.utils.cpu import MKL_CPU_TYPE_ENV, MKL_REPRODUCIBILITY_ENV, \
+    apply_math_library_defaults, wants_mkl_avx2_override
+
+AMD = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu sse avx avx2 fma\n\n" \
+      "processor\t: 1\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu sse avx avx2 fma\n"
+AMD_NO_AVX2 = "vendor_id\t: AuthenticAMD\nflags\t\t: fpu sse avx\n"
+INTEL = "vendor_id\t: GenuineIntel\nflags\t\t: fpu sse avx avx2 avx512f\n"
+
+
+def test_only_amd_with_avx2_gets_the_override():
+    assert wants_mkl_avx2_override(AMD)
+    assert not wants_mkl_avx2_override(AMD_NO_AVX2)
+    assert not wants_mkl_avx2_override(INTEL)
+    assert not wants_mkl_avx2_override("")
+
+
+def test_sets_the_variable_on_amd_only():
+    env = {}
+    assert apply_math_library_defaults(env, AMD)
+    assert env == {MKL_CPU_TYPE_ENV: "5", MKL_REPRODUCIBILITY_ENV: "AUTO,STRICT"}
+    env = {MKL_REPRODUCIBILITY_ENV: "COMPATIBLE"}
+    assert apply_math_library_defaults(env, AMD)
+    assert env == {MKL_CPU_TYPE_ENV: "5", MKL_REPRODUCIBILITY_ENV: "COMPATIBLE"}
+    env = {}
+    assert not apply_math_library_defaults(env, INTEL)
+    assert env == {}
+
+
+def test_a_value_the_user_set_is_kept():
+    env = {MKL_CPU_TYPE_ENV: "2"}
+    assert not apply_math_library_defaults(env, AMD)
+    assert env[MKL_CPU_TYPE_ENV] == "2"
+
+
+def test_import_applies_it_to_this_machine():
+    code = ("import os, paddlehub_lite\n"
+            "from paddlehub_lite.utils.cpu import _read_cpuinfo, wants_mkl_avx2_override\n"
+            "info = _read_cpuinfo()\n"
+            "expected = '5' if info and wants_mkl_avx2_override(info) else None\n"
+            "assert os.environ.get('%s') == expected, (os.environ.get('%s'), expected)\n"
+            % (MKL_CPU_TYPE_ENV, MKL_CPU_TYPE_ENV))
+    env = {k: v for k, v in os.environ.items()
+           if k not in (MKL_CPU_TYPE_ENV, MKL_REPRODUCIBILITY_ENV)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
