@@ -108,7 +108,8 @@ class BaseTask:
         paddle.base.core.set_num_threads(self.num_threads)
         self.seed = cfg.seed
         if self.seed is None:
-            self.seed = 0 if self.parallel.enabled else int(np.random.SeedSequence().entropy % (2**31))
+            self.seed = (0 if self.parallel.enabled
+                         else int(np.random.SeedSequence().entropy % (2**31)))
             logger.info("RunConfig seed=None: using seed %d", self.seed)
         self.place = select_place(cfg.use_cuda, self.parallel.rank)
         self.exe = paddle.static.Executor(self.place)
