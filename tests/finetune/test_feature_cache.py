@@ -1,6 +1,7 @@
 import os
 
 import numpy as np
+import pytest
 
 import paddlehub_lite as hub
 from paddlehub_lite.finetune.feature_cache import FeatureCache
@@ -27,17 +28,31 @@ def test_cached_features_equal_direct_computation(tiny_pretrained, tmp_path):
     assert isinstance(cache.data, np.ndarray) and not isinstance(cache.data, np.memmap)
 
 
-def test_cache_file_is_memory_mapped_and_reused(tiny_pretrained, tmp_path):
+def test_cache_file_is_reused_and_not_memory_mapped(tiny_pretrained, tmp_path):
     ctx = _context(tiny_pretrained[2])
     ids = [np.arange(3, 3 + n) for n in (4, 9, 2)]
     first = FeatureCache(ctx, ids, str(tmp_path))
     files = os.listdir(tmp_path)
     assert len(files) == 1 and files[0].endswith(".npy")          # complete file, no temp left
-    assert isinstance(first.data, np.memmap)
+    assert not isinstance(first.data, np.ndarray)                # rows read with pread
+    on_disk = np.load(os.path.join(tmp_path, files[0]))            # a plain .npy file
+    assert on_disk.shape == (15, 3, ctx.module.bilm_config.output_dim)
+    np.testing.assert_array_equal(on_disk[4:13], first.data[4:13])
     calls = []
     original = ctx.module.bilm_layers
-    ctx.module.bilm_layers = lambda x: calls.append(1) or original(x)
+    ctx.module.bilm_layers = lambda *args: calls.append(1) or original(*args)
     second = FeatureCache(ctx, ids, str(tmp_path))
     assert calls == []                                            # read back, not recomputed
     np.testing.assert_array_equal(first.batch([0, 1, 2], 64), second.batch([0, 1, 2], 64))
     assert first.batch([1], 64).dtype == np.float32
+
+
+def test_a_truncated_cache_file_is_refused(tiny_pretrained, tmp_path):
+    ctx = _context(tiny_pretrained[2])
+    ids = [np.arange(3, 3 + n) for n in (4, 9)]
+    FeatureCache(ctx, ids, str(tmp_path))
+    (name,) = os.listdir(tmp_path)
+    path = os.path.join(tmp_path, name)
+    os.truncate(path, os.path.getsize(path) - 10)
+    with pytest.raises(ValueError, match="not a complete feature file"):
+        FeatureCache(ctx, ids, str(tmp_path))

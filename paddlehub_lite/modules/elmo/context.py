@@ -97,7 +97,7 @@ def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool]
             layers = paddle.static.data(layers_name, [-1, -1, num_reps, config.output_dim],
                                         "float32")
             inputs["elmo_layers"] = layers
-        elmo = elmo_mix(layers, mask, num_reps, trainable=bool(trainable))
+        elmo = elmo_mix(layers, num_reps, trainable=bool(trainable))
     outputs = {"elmo_embed": elmo, "seq_len": seq_len, "mask": mask}
     context = ModuleContext(module, startup, word_ids.name, layers_name, max_seq_len,
                             config.pad_id)

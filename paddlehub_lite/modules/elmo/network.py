@@ -155,12 +155,12 @@ def stack_layers(bilm_outputs):
     return paddle.stack(reps, axis=2)
 
 
-def elmo_mix(layers, mask, num_layers: int, trainable: bool = True):
+def elmo_mix(layers, num_layers: int, trainable: bool = True):
     """``gamma * sum_j softmax(w + 1/3)_j * h_j`` over the L stacked representations.
 
     Args:
-        layers: float32 [B, T, L, 2E] from ``stack_layers`` (or fed from a feature cache).
-        mask: float32 [B, T, 1], 1 at real positions.
+        layers: float32 [B, T, L, 2E] from ``stack_layers`` (or fed from a feature cache),
+            zero at padded positions (the biLM's outputs and the cache's padding are).
         num_layers: L.
         trainable: whether ``elmo_mix_w`` (init 0, an even mix) and ``elmo_mix_gamma``
             (init 1) receive gradients.
@@ -172,6 +172,7 @@ def elmo_mix(layers, mask, num_layers: int, trainable: bool = True):
         attr=_attr("elmo_mix_w", trainable, nn.initializer.Constant(0.0)))
     gamma = paddle.create_parameter(
         [1], "float32", attr=_attr("elmo_mix_gamma", trainable, nn.initializer.Constant(1.0)))
-    weights = F.softmax(mix_w + 1.0 / num_layers).reshape([1, 1, num_layers, 1])
-    mixed = paddle.sum(layers * weights, axis=2)
-    return gamma * mixed * mask
+    weights = (gamma * F.softmax(mix_w + 1.0 / num_layers)).reshape([1, num_layers])
+    # One batched [1, L] x [L, 2E] product per position: Paddle's broadcasting multiply over
+    # [B, T, L, 2E] was the slowest op of the whole classifier (BENCHMARKS.md).
+    return paddle.matmul(weights, layers).squeeze(2)
