@@ -85,8 +85,10 @@ class Classifier(nn.Module):
         self.gamma = nn.Parameter(torch.ones(1))
         self.word_emb = nn.Embedding(vocab_size, 128)
         nn.init.uniform_(self.word_emb.weight, -0.1, 0.1)
-        self.fc0 = nn.Linear(elmo_dim + 128, 384)
-        self.gru = nn.GRU(384, 128, batch_first=True)
+        # PaddleHub's fc(384) is the GRU's input projection (see examples/elmo/elmo_demo_net.py)
+        self.gru = nn.GRU(elmo_dim + 128, 128, batch_first=True)
+        for name, param in self.gru.named_parameters():
+            (nn.init.xavier_uniform_ if name.startswith("weight") else nn.init.zeros_)(param)
         self.fc1 = nn.Linear(128, 96)
         self.out = nn.Linear(96, 2)
         nn.init.trunc_normal_(self.out.weight, std=0.02)
@@ -97,7 +99,7 @@ class Classifier(nn.Module):
             layers, mask = self.bilm(ids, lengths)
         weights = torch.softmax(self.mix_w + 1.0 / layers.size(2), 0)
         elmo = self.gamma * (layers * weights.view(1, 1, -1, 1)).sum(2) * mask
-        x = self.fc0(torch.cat([elmo, self.word_emb(ids)], -1))
+        x = torch.cat([elmo, self.word_emb(ids)], -1)
         packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
                                                    enforce_sorted=False)
         h, _ = self.gru(packed)
