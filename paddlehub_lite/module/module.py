@@ -102,9 +102,10 @@ class Module:
             word_ids: int64 [B, T], padded with id 0.
             num_threads: CPU math threads of the biLM's predictor (default None: every core).
         """
-        if self._extractor is None or self._extractor.num_threads != num_threads:
+        threads = num_threads or os.cpu_count() or 1  # None and the core count: one predictor
+        if self._extractor is None or self._extractor.num_threads != threads:
             from paddlehub_lite.modules.elmo.context import FeatureExtractor
-            self._extractor = FeatureExtractor(self, num_threads)
+            self._extractor = FeatureExtractor(self, threads)
         return self._extractor(word_ids)
 
     @property

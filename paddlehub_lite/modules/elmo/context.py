@@ -20,10 +20,10 @@ from typing import Dict, Optional
 import numpy as np
 import paddle
 
-from paddlehub_lite.utils.export import save_inference_model
-from paddlehub_lite.utils.inference import InferencePredictor
 from paddlehub_lite.modules.elmo.network import BiLM, BiLMConfig, elmo_mix, sequence_lengths, \
     stack_layers
+from paddlehub_lite.utils.export import save_inference_model
+from paddlehub_lite.utils.inference import InferencePredictor
 from paddlehub_lite.utils.scope import ensure_static, init_missing, set_values
 
 CONTEXTS_ATTR = "paddlehub_lite_contexts"
@@ -114,10 +114,10 @@ class FeatureExtractor:
 
     Args:
         module: the ELMo ``Module``.
-        num_threads: CPU math threads (default None: every core).
+        num_threads: CPU math threads of its predictor.
     """
 
-    def __init__(self, module, num_threads: Optional[int] = None):
+    def __init__(self, module, num_threads: int):
         ensure_static()
         config: BiLMConfig = module.bilm_config
         self.num_threads = num_threads
@@ -133,7 +133,7 @@ class FeatureExtractor:
         with tempfile.TemporaryDirectory(prefix="paddlehub_lite_bilm_") as tmp:
             prefix = os.path.join(tmp, "bilm")
             save_inference_model(prefix, [word_ids], [layers], exe, program, scope)
-            self.predictor = InferencePredictor(prefix, num_threads or os.cpu_count())
+            self.predictor = InferencePredictor(prefix, num_threads)
 
     def __call__(self, word_ids: np.ndarray) -> np.ndarray:
         return self.predictor({"word_ids": word_ids.astype("int64")})
