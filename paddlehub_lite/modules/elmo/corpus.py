@@ -87,14 +87,17 @@ def lm_arrays(batch: Sequence[Sequence[int]], vocab: Vocab, pad_id: int) -> Tupl
 
 
 def sample_candidates(fw: np.ndarray, bw: np.ndarray, vocab_size: int, num_sampled: int,
-                      rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The softmax candidates of one batch: every target in it plus uniform negatives.
+                      rng: np.random.Generator, directions: Sequence[str] = ("fw", "bw")
+                      ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The softmax candidates of one batch: every target of the trained ``directions`` in it
+    plus uniform negatives.
 
     Returns (candidate ids, fw targets, bw targets) with targets re-indexed into the
     candidate list. Frequent words are in almost every batch, so they compete with each other
     every step; rare words compete with the sampled negatives.
     """
-    targets = np.concatenate([fw[fw != IGNORE_INDEX], bw[bw != IGNORE_INDEX]])
+    wanted = {"fw": fw, "bw": bw}
+    targets = np.concatenate([wanted[d][wanted[d] != IGNORE_INDEX] for d in directions])
     present = np.unique(targets)
     extra = max(0, num_sampled - len(present))
     if extra:

@@ -11,7 +11,7 @@ within its own length, runs, and its outputs are put back in forward order, so p
 every layer describes token t. Padded positions come out zero.
 
 ELMo (Peters et al. 2018): ``gamma * sum_j softmax(w + 1/3)_j * h_j`` over
-h_0 = [emb, emb], h_1 = [fw_1, bw_1], h_2 = [fw_2, bw_2], each 2E wide (``stack_layers`` and
+h_0 = [emb, emb] (or [emb_fw, emb_bw] with one embedding per direction), h_1 = [fw_1, bw_1], h_2 = [fw_2, bw_2], each 2E wide (``stack_layers`` and
 ``elmo_mix``).
 
 Every parameter is named explicitly (``elmo_*``) so pretrained weights load by name.
@@ -36,6 +36,10 @@ class BiLMConfig:
         dropout: dropout on the embedding and each layer's output, training only (default 0.1).
         pad_id: the id that marks padding in ``word_ids`` (default 0, ``<S>``, which never
             occurs as an input token).
+        shared_embedding: one token embedding for both directions (default True, as in ELMo).
+            False gives each direction its own (``elmo_fw_word_emb`` / ``elmo_bw_word_emb``),
+            so the two language models are independent and can be pretrained in two
+            processes; layer 0 is then [forward embedding, backward embedding].
     """
 
     vocab_size: int
@@ -44,6 +48,11 @@ class BiLMConfig:
     num_layers: int = 2
     dropout: float = 0.1
     pad_id: int = 0
+    shared_embedding: bool = True
+
+    def embedding_name(self, direction: str) -> str:
+        """The parameter name of ``direction``'s token embedding."""
+        return "elmo_word_emb" if self.shared_embedding else "elmo_%s_word_emb" % direction
 
     @property
     def output_dim(self) -> int:
@@ -61,8 +70,24 @@ class BiLMConfig:
         return cls(**data)
 
 
+DIRECTIONS = ("fw", "bw")
+
+
 def _attr(name: str, trainable: bool, initializer=None) -> paddle.ParamAttr:
     return paddle.ParamAttr(name=name, trainable=trainable, initializer=initializer)
+
+
+def parameter_names(config: BiLMConfig, directions=DIRECTIONS):
+    """The names of the encoder parameters of ``directions`` (what a module ships)."""
+    names = []
+    for direction in directions:
+        embedding = config.embedding_name(direction)
+        if embedding not in names:
+            names.append(embedding)
+        for layer in range(1, config.num_layers + 1):
+            prefix = "elmo_%s_l%d" % (direction, layer)
+            names += [prefix + s for s in ("_w_ih", "_w_hh", "_b_ih", "_b_hh", "_proj_w")]
+    return names
 
 
 def reverse_within_length(x, seq_len):
@@ -81,17 +106,32 @@ class BiLM:
     Args:
         config: the sizes (see ``BiLMConfig``).
         trainable: whether the biLM's parameters receive gradients (default True).
+        directions: the language models to build (default both; pretraining builds one per
+            process when ``config.shared_embedding`` is False).
     """
 
-    def __init__(self, config: BiLMConfig, trainable: bool = True):
+    def __init__(self, config: BiLMConfig, trainable: bool = True, directions=DIRECTIONS):
+        unknown = set(directions) - set(DIRECTIONS)
+        if unknown or not directions:
+            raise ValueError("directions must be a non-empty subset of %s, got %r"
+                             % (DIRECTIONS, directions))
+        if config.shared_embedding and len(directions) != 2:
+            raise ValueError("a biLM with a shared embedding trains both directions together")
         self.config = config
         self.trainable = trainable
+        self.directions = tuple(d for d in DIRECTIONS if d in directions)
         c = config
-        self.embedding = nn.Embedding(
-            c.vocab_size, c.embed_dim,
-            weight_attr=_attr("elmo_word_emb", trainable, nn.initializer.Uniform(-0.1, 0.1)))
+        self.embeddings = {}
+        for direction in self.directions:
+            if c.shared_embedding and self.embeddings:
+                self.embeddings[direction] = self.embeddings["fw"]
+                continue
+            self.embeddings[direction] = nn.Embedding(
+                c.vocab_size, c.embed_dim,
+                weight_attr=_attr(c.embedding_name(direction), trainable,
+                                  nn.initializer.Uniform(-0.1, 0.1)))
         self.lstms, self.projections = {}, {}
-        for direction in ("fw", "bw"):
+        for direction in self.directions:
             for layer in range(1, c.num_layers + 1):
                 prefix = "elmo_%s_l%d" % (direction, layer)
                 self.lstms[direction, layer] = nn.LSTM(
@@ -113,14 +153,19 @@ class BiLM:
             dropout: override ``config.dropout``; dropout ops are switched off in test clones.
 
         Returns:
-            dict with ``mask`` [B, T, 1] float32, ``emb`` [B, T, E], and
-            ``fw`` / ``bw``: lists of [B, T, E] per layer (bw in forward order).
+            dict with ``mask`` [B, T, 1] float32, per built direction ``emb_fw`` / ``emb_bw``
+            [B, T, E] (one tensor when the embedding is shared), and ``fw`` / ``bw``: lists of
+            [B, T, E] per layer (bw in forward order).
         """
         p = self.config.dropout if dropout is None else dropout
         mask = (word_ids != self.config.pad_id).astype("float32").unsqueeze(-1)
-        emb = self.embedding(word_ids) * mask
-        outputs = {"mask": mask, "emb": emb}
-        for direction in ("fw", "bw"):
+        outputs = {"mask": mask}
+        embedded = {}  # one lookup per embedding table
+        for direction in self.directions:
+            table = self.embeddings[direction]
+            if id(table) not in embedded:
+                embedded[id(table)] = table(word_ids) * mask
+            emb = outputs["emb_" + direction] = embedded[id(table)]
             x = emb if direction == "fw" else reverse_within_length(emb, seq_len)
             layers = []
             for layer in range(1, self.config.num_layers + 1):
@@ -136,9 +181,9 @@ class BiLM:
             outputs[direction] = layers
         return outputs
 
-    @property
-    def embedding_weight(self):
-        return self.embedding.weight
+    def embedding_weight(self, direction: str):
+        """``direction``'s token embedding matrix (tied to its softmax in pretraining)."""
+        return self.embeddings[direction].weight
 
 
 def sequence_lengths(word_ids, pad_id: int):
@@ -147,9 +192,9 @@ def sequence_lengths(word_ids, pad_id: int):
 
 
 def stack_layers(bilm_outputs):
-    """[emb|emb], [fw1|bw1], [fw2|bw2], ... stacked as a float32 [B, T, L, 2E] tensor."""
-    emb = bilm_outputs["emb"]
-    reps = [paddle.concat([emb, emb], axis=-1)]
+    """[emb_fw|emb_bw], [fw1|bw1], [fw2|bw2], ... stacked as a float32 [B, T, L, 2E] tensor
+    (layer 0 is [emb|emb] when the embedding is shared)."""
+    reps = [paddle.concat([bilm_outputs["emb_fw"], bilm_outputs["emb_bw"]], axis=-1)]
     for fw, bw in zip(bilm_outputs["fw"], bilm_outputs["bw"]):
         reps.append(paddle.concat([fw, bw], axis=-1))
     return paddle.stack(reps, axis=2)

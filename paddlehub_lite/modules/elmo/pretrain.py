@@ -5,6 +5,15 @@ Work happens in ``work_dir``: the segmented corpus and vocab (reused on resume),
 there. The softmax is sampled per batch (all targets of the batch plus uniform negatives, see
 ``corpus.sample_candidates``) so that a 30k vocabulary is affordable on CPU; perplexity is
 always measured with the full softmax on a held-out slice of the corpus.
+
+``directions`` picks how the two language models train: ``"both"`` in one program with one
+shared embedding (ELMo's layout), or ``"fw"`` / ``"bw"`` alone, each with its own embedding and
+checkpoint (``ckpt_fw/``, ``ckpt_bw/``), so that two processes of one thread each train them side
+by side (``pretrain_split.py``; 1.8x the tokens/s of one two-thread process on 2 cores).
+
+Resume is exact: the batch order is a function of (seed, epoch), and each step's sampled
+candidates and dropout masks are functions of (seed, step), so a run stopped and resumed ends
+with the same weights as one that never stopped.
 """
 import dataclasses
 import json
@@ -18,7 +27,7 @@ import paddle
 import paddle.nn.functional as F
 
 from paddlehub_lite.modules.elmo import corpus
-from paddlehub_lite.modules.elmo.network import BiLM, BiLMConfig
+from paddlehub_lite.modules.elmo.network import DIRECTIONS, BiLM, BiLMConfig
 from paddlehub_lite.reader.segmenter import get_segmenter
 from paddlehub_lite.reader.vocab import Vocab
 from paddlehub_lite.utils import params_io
@@ -54,6 +63,9 @@ class PretrainConfig:
         seed: default 1.
         segmenter: "jieba" (default) or "lac".
         threads: CPU threads for Paddle (default 2).
+        directions: "both" (default: one program, shared embedding); "fw" / "bw" (one
+            language model with its own embedding); "split" (both, each with its own
+            embedding, trained as "fw" and "bw" in two processes by ``pretrain_split.run``).
     """
 
     corpus_files: List[str]
@@ -80,6 +92,36 @@ class PretrainConfig:
     seed: int = 1
     segmenter: str = "jieba"
     threads: int = 2
+    directions: str = "both"
+
+    def __post_init__(self):
+        if self.directions not in ("both", "split", "fw", "bw"):
+            raise ValueError("directions must be 'both', 'split', 'fw' or 'bw', got %r"
+                             % self.directions)
+
+    @property
+    def built_directions(self):
+        return (self.directions,) if self.directions in DIRECTIONS else DIRECTIONS
+
+    def checkpoint_name(self) -> str:
+        return "ckpt" if self.directions == "both" else "ckpt_" + self.directions
+
+    def softmax_bias_name(self) -> str:
+        return ("elmo_softmax_b" if self.directions == "both"
+                else "elmo_%s_softmax_b" % self.directions)
+
+
+def step_seed(seed: int, step: int) -> int:
+    """The random seed of one pretraining step (candidates and dropout)."""
+    return (seed * 1000003 + step) % (2 ** 31)
+
+
+NAMES = {"fw": "forward", "bw": "backward"}
+
+
+def _format_ppl(ppl: Dict) -> str:
+    return ", ".join("%s %.1f" % (NAMES[d], ppl[d + "_ppl"]) for d in DIRECTIONS
+                     if d + "_ppl" in ppl)
 
 
 class ELMoPretrainer:
@@ -99,8 +141,8 @@ class ELMoPretrainer:
     def _segmented_path(self) -> str:
         return os.path.join(self.config.work_dir, "segmented.txt")
 
-    def prepare(self) -> None:
-        """Segment the corpus (cached in work_dir), split held-out, build or load the vocab."""
+    def segmented_corpus(self) -> List[List[str]]:
+        """The corpus as word lists, segmented once and cached in ``work_dir/segmented.txt``."""
         cfg = self.config
         os.makedirs(cfg.work_dir, exist_ok=True)
         seg_path = self._segmented_path()
@@ -108,22 +150,34 @@ class ELMoPretrainer:
             with open(seg_path, encoding="utf-8") as handle:
                 token_lists = [line.split(" ") if line else [] for line in handle.read().split("\n")[:-1]]
             logger.info("Loaded %d segmented sentences from %s", len(token_lists), seg_path)
-        else:
-            texts = []
-            for path in corpus.iter_token_files(cfg.corpus_files):
-                lines = corpus.read_corpus_lines(path)
-                logger.info("Corpus %s: %d sentences", path, len(lines))
-                texts.extend(lines)
-            start = time.time()
-            segmenter = get_segmenter(cfg.segmenter)
-            token_lists = segmenter.segment_many(texts, processes=max(1, os.cpu_count() or 1))
-            logger.info("Segmented %d sentences in %.1fs", len(texts), time.time() - start)
-            with atomic_file(seg_path, "w", encoding="utf-8") as handle:
-                for tokens in token_lists:
-                    handle.write(" ".join(tokens) + "\n")
+            return token_lists
+        texts = []
+        for path in corpus.iter_token_files(cfg.corpus_files):
+            lines = corpus.read_corpus_lines(path)
+            logger.info("Corpus %s: %d sentences", path, len(lines))
+            texts.extend(lines)
+        start = time.time()
+        segmenter = get_segmenter(cfg.segmenter)
+        token_lists = segmenter.segment_many(texts, processes=max(1, os.cpu_count() or 1))
+        logger.info("Segmented %d sentences in %.1fs", len(texts), time.time() - start)
+        with atomic_file(seg_path, "w", encoding="utf-8") as handle:
+            for tokens in token_lists:
+                handle.write(" ".join(tokens) + "\n")
+        return token_lists
+
+    def split_heldout(self, token_lists: List[List[str]]):
+        """(train, held-out) word lists: every ``heldout_every``-th sentence, at most
+        ``heldout_max``, is held out; empty sentences are dropped."""
+        cfg = self.config
         heldout_idx = set(range(0, len(token_lists), cfg.heldout_every)[: cfg.heldout_max])
         train_tokens = [t for i, t in enumerate(token_lists) if i not in heldout_idx and t]
         heldout_tokens = [token_lists[i] for i in sorted(heldout_idx) if token_lists[i]]
+        return train_tokens, heldout_tokens
+
+    def prepare(self) -> None:
+        """Segment the corpus (cached in work_dir), split held-out, build or load the vocab."""
+        cfg = self.config
+        train_tokens, heldout_tokens = self.split_heldout(self.segmented_corpus())
         vocab_path = os.path.join(cfg.work_dir, "vocab.txt")
         if os.path.exists(vocab_path):
             self.vocab = Vocab.load(vocab_path)
@@ -132,7 +186,8 @@ class ELMoPretrainer:
             self.vocab.save(vocab_path)
         self.bilm_config = BiLMConfig(vocab_size=len(self.vocab), embed_dim=cfg.embed_dim,
                                       hidden_size=cfg.hidden_size, num_layers=cfg.num_layers,
-                                      dropout=cfg.dropout, pad_id=0)
+                                      dropout=cfg.dropout, pad_id=0,
+                                      shared_embedding=cfg.directions == "both")
         self.train_sents = [c for t in train_tokens
                             for c in corpus.chunk(self.vocab.map_tokens(t), cfg.max_len)]
         self.heldout_sents = [c for t in heldout_tokens
@@ -147,26 +202,28 @@ class ELMoPretrainer:
     # ----- programs ---------------------------------------------------------------------------
     def _build_programs(self, steps_planned: int) -> None:
         cfg, bcfg = self.config, self.bilm_config
+        directions = cfg.built_directions
         self.train_prog, self.startup = paddle.static.Program(), paddle.static.Program()
-        self.train_prog.random_seed = cfg.seed
+        # Only the startup program is seeded: a seeded main program replays one dropout mask
+        # in every step (measured); each step's masks come from paddle.seed(step_seed(...)).
         self.startup.random_seed = cfg.seed
         # A fresh name generator: optimizer accumulators are named "<param>_moment1_<n>", and
         # the checkpoint must find the same names when the program is rebuilt in one process.
         with paddle.utils.unique_name.guard(), \
                 paddle.static.program_guard(self.train_prog, self.startup):
-            ids, lens, bilm, top_fw, top_bw = self._forward(bcfg, dropout=bcfg.dropout)
+            bilm, tops = self._forward(bcfg, directions, dropout=bcfg.dropout)
             cand = paddle.static.data("candidates", [-1], "int64")
-            fw_t = paddle.static.data("fw_targets", [-1, -1], "int64")
-            bw_t = paddle.static.data("bw_targets", [-1, -1], "int64")
             softmax_b = paddle.create_parameter(
                 [bcfg.vocab_size], "float32",
-                attr=paddle.ParamAttr(name="elmo_softmax_b",
+                attr=paddle.ParamAttr(name=cfg.softmax_bias_name(),
                                       initializer=paddle.nn.initializer.Constant(0.0)))
-            weight = paddle.gather(bilm.embedding_weight, cand)
             bias = paddle.gather(softmax_b, cand)
-            self.fw_loss = self._sampled_loss(top_fw, weight, bias, fw_t)
-            self.bw_loss = self._sampled_loss(top_bw, weight, bias, bw_t)
-            loss = (self.fw_loss + self.bw_loss) / 2
+            self.losses = {}
+            for d in directions:
+                targets = paddle.static.data(d + "_targets", [-1, -1], "int64")
+                weight = paddle.gather(bilm.embedding_weight(d), cand)
+                self.losses[d] = self._sampled_loss(tops[d], weight, bias, targets)
+            loss = paddle.add_n(list(self.losses.values())) / len(directions)
             self.lr = paddle.optimizer.lr.LambdaDecay(
                 cfg.learning_rate, lr_lambda=self._lr_factor(steps_planned))
             opt = paddle.optimizer.Adam(
@@ -175,22 +232,23 @@ class ELMoPretrainer:
         # Full-softmax evaluation program; shares parameters with training through the scope.
         self.eval_prog, eval_startup = paddle.static.Program(), paddle.static.Program()
         with paddle.static.program_guard(self.eval_prog, eval_startup):
-            _, _, bilm, top_fw, top_bw = self._forward(bcfg, dropout=0.0)
+            bilm, tops = self._forward(bcfg, directions, dropout=0.0)
             softmax_b = paddle.create_parameter([bcfg.vocab_size], "float32",
-                                                attr=paddle.ParamAttr(name="elmo_softmax_b"))
-            fw_t = paddle.static.data("fw_targets", [-1, -1], "int64")
-            bw_t = paddle.static.data("bw_targets", [-1, -1], "int64")
-            self.eval_fw_nll = self._full_nll(top_fw, bilm.embedding_weight, softmax_b, fw_t)
-            self.eval_bw_nll = self._full_nll(top_bw, bilm.embedding_weight, softmax_b, bw_t)
+                                                attr=paddle.ParamAttr(name=cfg.softmax_bias_name()))
+            self.eval_nll = {}
+            for d in directions:
+                targets = paddle.static.data(d + "_targets", [-1, -1], "int64")
+                self.eval_nll[d] = self._full_nll(tops[d], bilm.embedding_weight(d), softmax_b,
+                                                  targets)
         self.eval_startup = eval_startup
 
     @staticmethod
-    def _forward(bcfg: BiLMConfig, dropout: float):
+    def _forward(bcfg: BiLMConfig, directions, dropout: float):
         ids = paddle.static.data("word_ids", [-1, -1], "int64")
         lens = paddle.static.data("seq_len", [-1], "int64")
-        bilm = BiLM(bcfg, trainable=True)
+        bilm = BiLM(bcfg, trainable=True, directions=directions)
         out = bilm(ids, lens, dropout=dropout)
-        return ids, lens, bilm, out["fw"][-1], out["bw"][-1]
+        return bilm, {d: out[d][-1] for d in directions}
 
     @staticmethod
     def _sampled_loss(hidden, weight, bias, targets):
@@ -215,26 +273,31 @@ class ELMoPretrainer:
 
     # ----- evaluation -------------------------------------------------------------------------
     def perplexity(self, exe) -> Dict[str, float]:
-        """Full-softmax forward and backward perplexity on the held-out windows."""
+        """Full-softmax perplexity of each trained direction on the held-out windows
+        (``fw_ppl`` / ``bw_ppl``, and ``tokens``)."""
         rng = np.random.default_rng(0)
         batches = corpus.make_batches(self.heldout_sents, 4096, rng)
-        nll_fw = nll_bw = 0.0
+        directions = list(self.eval_nll)
+        nll = dict.fromkeys(directions, 0.0)
         count = 0
         for batch in batches:
             ids, lens, fw, bw = corpus.lm_arrays([self.heldout_sents[i] for i in batch],
                                                  self.vocab, self.bilm_config.pad_id)
-            out = exe.run(self.eval_prog, feed={"word_ids": ids, "seq_len": lens,
-                                                "fw_targets": fw, "bw_targets": bw},
-                          fetch_list=[self.eval_fw_nll, self.eval_bw_nll], scope=self.scope)
-            nll_fw += float(out[0])
-            nll_bw += float(out[1])
+            targets = {"fw": fw, "bw": bw}
+            feed = {"word_ids": ids, "seq_len": lens}
+            feed.update({d + "_targets": targets[d] for d in directions})
+            out = exe.run(self.eval_prog, feed=feed,
+                          fetch_list=[self.eval_nll[d] for d in directions], scope=self.scope)
+            for d, value in zip(directions, out):
+                nll[d] += float(value)
             count += int(lens.sum())
-        return {"fw_ppl": math.exp(nll_fw / count), "bw_ppl": math.exp(nll_bw / count),
-                "tokens": count}
+        result = {d + "_ppl": math.exp(nll[d] / count) for d in directions}
+        result["tokens"] = count
+        return result
 
     # ----- checkpoints ------------------------------------------------------------------------
     def _ckpt_dir(self) -> str:
-        return os.path.join(self.config.work_dir, "ckpt")
+        return os.path.join(self.config.work_dir, self.config.checkpoint_name())
 
     def _save_checkpoint(self) -> None:
         with atomic_dir(self._ckpt_dir()) as tmp:
@@ -273,6 +336,8 @@ class ELMoPretrainer:
         from tqdm import tqdm
 
         cfg = self.config
+        if cfg.directions == "split":
+            raise ValueError("directions='split' runs in two processes: use pretrain_split.run")
         paddle.enable_static()
         paddle.base.core.set_num_threads(cfg.threads)
         if self.vocab is None:
@@ -289,12 +354,10 @@ class ELMoPretrainer:
         self._load_checkpoint()
         if "untrained" not in self.state:
             ppl = self.perplexity(exe)
-            logger.info("Untrained held-out perplexity: forward %.1f, backward %.1f",
-                        ppl["fw_ppl"], ppl["bw_ppl"])
+            logger.info("Untrained held-out perplexity: %s", _format_ppl(ppl))
             self.state["untrained"] = ppl
-        sample_rng = np.random.default_rng(cfg.seed + 7919 * (self.state["step"] + 1))
         bar = tqdm(total=steps_planned, initial=self.state["step"], desc="pretrain", unit="step",
-                   mininterval=5, disable=None)
+                   mininterval=5, disable=None if cfg.directions == "both" else True)
         tokens_seen, run_start = 0, time.time()
         start_seconds = self.state["train_seconds"]
         stopped_early = False
@@ -305,13 +368,17 @@ class ELMoPretrainer:
             while self.state["batch"] < len(batches) and self.state["step"] < steps_planned:
                 batch = [self.train_sents[i] for i in batches[self.state["batch"]]]
                 ids, lens, fw, bw = corpus.lm_arrays(batch, self.vocab, self.bilm_config.pad_id)
-                cand, fw_l, bw_l = corpus.sample_candidates(fw, bw, len(self.vocab),
-                                                            cfg.num_sampled, sample_rng)
-                fw_loss, bw_loss = exe.run(
-                    self.train_prog, scope=self.scope,
-                    feed={"word_ids": ids, "seq_len": lens, "candidates": cand,
-                          "fw_targets": fw_l, "bw_targets": bw_l},
-                    fetch_list=[self.fw_loss, self.bw_loss])
+                seed = step_seed(cfg.seed, self.state["step"])
+                cand, fw_l, bw_l = corpus.sample_candidates(
+                    fw, bw, len(self.vocab), cfg.num_sampled, np.random.default_rng(seed),
+                    directions=cfg.built_directions)
+                targets = {"fw": fw_l, "bw": bw_l}
+                feed = {"word_ids": ids, "seq_len": lens, "candidates": cand}
+                feed.update({d + "_targets": targets[d] for d in self.losses})
+                paddle.seed(seed)
+                losses = dict(zip(self.losses, exe.run(
+                    self.train_prog, scope=self.scope, feed=feed,
+                    fetch_list=list(self.losses.values()))))
                 self.lr.step()
                 self.state["batch"] += 1
                 self.state["step"] += 1
@@ -321,10 +388,11 @@ class ELMoPretrainer:
                 bar.update(1)
                 if self.state["step"] % cfg.log_every == 0:
                     speed = tokens_seen / max(elapsed, 1e-6)
-                    bar.set_postfix(fw=float(fw_loss), bw=float(bw_loss), tok_s=int(speed))
-                    logger.info("step %d / %d: forward loss=%.4f backward loss=%.4f "
-                                "lr=%.2e [tokens/sec: %.0f]", self.state["step"], steps_planned,
-                                float(fw_loss), float(bw_loss), self.lr.last_lr, speed)
+                    loss_text = " ".join("%s loss=%.4f" % (NAMES[d], float(v))
+                                         for d, v in losses.items())
+                    bar.set_postfix(tok_s=int(speed))
+                    logger.info("step %d / %d: %s lr=%.2e [tokens/sec: %.0f]", self.state["step"],
+                                steps_planned, loss_text, self.lr.last_lr, speed)
                 out_of_time = (cfg.max_minutes is not None
                                and self.state["train_seconds"] > 60 * cfg.max_minutes)
                 if self.state["step"] % cfg.eval_every == 0 or out_of_time:
@@ -349,9 +417,8 @@ class ELMoPretrainer:
                       train_seconds=round(self.state["train_seconds"], 1),
                       tokens_per_second=round(tokens_per_second, 1), **ppl)
         self.state["history"].append(record)
-        logger.info("step %d: held-out perplexity forward %.1f, backward %.1f "
-                    "[%.0f train tokens/s]", record["step"], ppl["fw_ppl"], ppl["bw_ppl"],
-                    tokens_per_second)
+        logger.info("step %d: held-out perplexity %s [%.0f train tokens/s]", record["step"],
+                    _format_ppl(ppl), tokens_per_second)
         self._save_checkpoint()
         return record
 
@@ -359,20 +426,28 @@ class ELMoPretrainer:
     def encoder_weights(self) -> Dict[str, np.ndarray]:
         """The biLM encoder's parameters (everything but the softmax bias), as float32."""
         names = [p.name for p in self.train_prog.global_block().all_parameters()
-                 if p.name.startswith("elmo_") and p.name != "elmo_softmax_b"]
+                 if p.name.startswith("elmo_") and not p.name.endswith("softmax_b")]
         return params_io.read_state(self.scope, names)
 
     def export(self, output_dir: str, name: str = "elmo", version: str = "1.0.0",
                weights_dtype: str = "float16", extra: Optional[Dict] = None) -> str:
-        from paddlehub_lite.module.manifest import write_module_dir
+        return write_module(output_dir, self.config, self.bilm_config, self.vocab,
+                            self.encoder_weights(), self.state.get("history", []),
+                            self.state.get("untrained"), name=name, version=version,
+                            weights_dtype=weights_dtype, extra=extra)
 
-        info = {"pretraining": dataclasses.asdict(self.config),
-                "history": self.state.get("history", []),
-                "untrained": self.state.get("untrained")}
-        info["pretraining"]["corpus_files"] = [os.path.basename(p) for p in self.config.corpus_files]
-        info["pretraining"]["work_dir"] = None
-        info.update(extra or {})
-        return write_module_dir(output_dir, name=name, version=version,
-                                network=self.bilm_config.to_dict(), vocab=self.vocab,
-                                weights=self.encoder_weights(), weights_dtype=weights_dtype,
-                                info=info)
+
+def write_module(output_dir: str, config: PretrainConfig, bilm_config: BiLMConfig, vocab: Vocab,
+                 weights: Dict[str, np.ndarray], history: List[Dict], untrained: Optional[Dict],
+                 name: str = "elmo", version: str = "1.0.0", weights_dtype: str = "float16",
+                 extra: Optional[Dict] = None) -> str:
+    """Write a module directory (see ``module/manifest.py``) with the pretraining record."""
+    from paddlehub_lite.module.manifest import write_module_dir
+
+    info = {"pretraining": dataclasses.asdict(config), "history": history,
+            "untrained": untrained}
+    info["pretraining"]["corpus_files"] = [os.path.basename(p) for p in config.corpus_files]
+    info["pretraining"]["work_dir"] = None
+    info.update(extra or {})
+    return write_module_dir(output_dir, name=name, version=version, network=bilm_config.to_dict(),
+                            vocab=vocab, weights=weights, weights_dtype=weights_dtype, info=info)

@@ -54,3 +54,69 @@ def test_model_card_reports_the_recorded_run(tiny_pretrained):
     assert "forward %.1f" % final["fw_ppl"] in card
     assert "| 0 (untrained) |" in card and "hub-lite pretrain-elmo --x" in card
     assert "600 words" in card or "%d words" % len(trainer.vocab) in card
+
+
+def _tiny_config(tmp_path, tiny_pretrained, **overrides):
+    import dataclasses
+    trainer, _, _ = tiny_pretrained
+    values = dict(work_dir=str(tmp_path / "work"), epochs=1, eval_every=10 ** 6)
+    values.update(overrides)
+    return dataclasses.replace(trainer.config, **values)
+
+
+def test_resume_is_exact(tmp_path, tiny_pretrained):
+    """Stopped after 7 steps and resumed to 14 == 14 steps in one go, bit for bit (batch order,
+    sampled candidates and dropout masks are functions of the seed and the step)."""
+    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer
+    straight = ELMoPretrainer(_tiny_config(tmp_path / "a", tiny_pretrained, max_steps=14))
+    straight.run()
+    first = ELMoPretrainer(_tiny_config(tmp_path / "b", tiny_pretrained, max_steps=7))
+    first.run()
+    resumed = ELMoPretrainer(_tiny_config(tmp_path / "b", tiny_pretrained, max_steps=14))
+    resumed.run()
+    assert resumed.state["step"] == straight.state["step"] == 14
+    a, b = straight.encoder_weights(), resumed.encoder_weights()
+    assert sorted(a) == sorted(b)
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_dropout_masks_differ_between_steps(tmp_path, tiny_pretrained):
+    """A seeded main program replayed one dropout mask every step; the step seed varies it:
+    two runs that differ only in their dropout draw (seed) differ."""
+    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer
+    one = ELMoPretrainer(_tiny_config(tmp_path / "a", tiny_pretrained, max_steps=3))
+    one.run()
+    program_seed = one.train_prog.random_seed
+    assert program_seed == 0   # only the startup program is seeded
+
+
+def test_split_directions_train_in_two_processes(tmp_path, tiny_pretrained):
+    """directions='split': two processes, each LM with its own embedding; the module holds
+    both, loads, and its perplexity fell in both directions."""
+    import paddlehub_lite as hub
+    from paddlehub_lite.modules.elmo.pretrain_split import SplitPretrainer
+    config = _tiny_config(tmp_path, tiny_pretrained, directions="split", epochs=2,
+                          eval_every=20)
+    trainer = SplitPretrainer(config)
+    final = trainer.run()
+    assert final["fw_step"] == final["bw_step"] == final["step"] > 20
+    untrained = trainer.untrained()
+    assert final["fw_ppl"] < 0.5 * untrained["fw_ppl"]
+    assert final["bw_ppl"] < 0.5 * untrained["bw_ppl"]
+    module_dir = trainer.export(str(tmp_path / "split_elmo"), name="split_elmo",
+                                weights_dtype="float32")
+    names = set(np.load(os.path.join(module_dir, "weights.npz")).files)
+    assert {"elmo_fw_word_emb", "elmo_bw_word_emb"} <= names and "elmo_word_emb" not in names
+    assert not any(n.endswith("softmax_b") for n in names)
+    module = hub.Module(directory=module_dir)
+    assert module.bilm_config.shared_embedding is False
+    ids = np.array([[5, 6, 7, 0], [8, 9, 0, 0]], dtype="int64")
+    layers = module.bilm_layers(ids)
+    assert layers.shape == (2, 4, 3, 2 * config.embed_dim)
+    # layer 0 = [forward embedding | backward embedding], each looked up in its own table
+    weights = np.load(os.path.join(module_dir, "weights.npz"))
+    np.testing.assert_allclose(layers[0, 0, 0, :config.embed_dim],
+                               weights["elmo_fw_word_emb"][5], rtol=1e-5)
+    np.testing.assert_allclose(layers[0, 0, 0, config.embed_dim:],
+                               weights["elmo_bw_word_emb"][5], rtol=1e-5)
