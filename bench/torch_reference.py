@@ -2,14 +2,18 @@
 write it: the same shipped biLM weights (frozen, run in every step), the same head and recipe,
 shuffled padded batches. Bench-only: needs ``pip install torch`` (never a package dependency).
 
-    python bench/torch_reference.py --data ../shared/data/chnsenticorp [--num_epoch 3]
+    python bench/torch_reference.py train --data ../shared/data/chnsenticorp --save M.pt
+    python bench/torch_reference.py predict --data ../shared/data/chnsenticorp --load M.pt
+    python bench/torch_reference.py check --data ../shared/data/chnsenticorp
 
-Prints one JSON line with accuracy and timing figures (read by compare_pytorch.py).
+``train``: training (dev after each epoch), test with the best-by-dev state, which is saved;
+``predict``: batch and single-text prediction from raw text with a saved state; ``check``: the
+largest difference between this biLM's layers and the Paddle module's on 64 test texts. Each
+prints one JSON line (read by compare_pytorch.py).
 """
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 
@@ -28,20 +32,26 @@ class BiLM(nn.Module):
         super().__init__()
         e, h, layers = config["embed_dim"], config["hidden_size"], config["num_layers"]
         self.layers = layers
-        self.embedding = nn.Embedding(config["vocab_size"], e)
-        self.embedding.weight.data = torch.from_numpy(weights["elmo_word_emb"])
+        self.embeddings = nn.ModuleDict()
+        for d in ("fw", "bw"):   # one shared table, or one per direction (module v2)
+            name = "elmo_word_emb" if config.get("shared_embedding", True) else "elmo_%s_word_emb" % d
+            if d == "bw" and name == "elmo_word_emb":
+                self.embeddings[d] = self.embeddings["fw"]
+                continue
+            self.embeddings[d] = nn.Embedding(config["vocab_size"], e)
+            self.embeddings[d].weight.data = torch.from_numpy(weights[name].astype("float32"))
         self.lstms, self.projs = nn.ModuleDict(), nn.ModuleDict()
         for d in ("fw", "bw"):
             for k in range(1, layers + 1):
                 p = "elmo_%s_l%d" % (d, k)
                 lstm = nn.LSTM(e, h, batch_first=True)
                 # Paddle's nn.LSTM and PyTorch's share the gate order (i, f, g, o) and layout.
-                lstm.weight_ih_l0.data = torch.from_numpy(weights[p + "_w_ih"])
-                lstm.weight_hh_l0.data = torch.from_numpy(weights[p + "_w_hh"])
-                lstm.bias_ih_l0.data = torch.from_numpy(weights[p + "_b_ih"])
-                lstm.bias_hh_l0.data = torch.from_numpy(weights[p + "_b_hh"])
+                w = {k: torch.from_numpy(weights[p + k].astype("float32"))
+                     for k in ("_w_ih", "_w_hh", "_b_ih", "_b_hh", "_proj_w")}
+                lstm.weight_ih_l0.data, lstm.weight_hh_l0.data = w["_w_ih"], w["_w_hh"]
+                lstm.bias_ih_l0.data, lstm.bias_hh_l0.data = w["_b_ih"], w["_b_hh"]
                 proj = nn.Linear(h, e, bias=False)
-                proj.weight.data = torch.from_numpy(weights[p + "_proj_w"]).t().contiguous()
+                proj.weight.data = w["_proj_w"].t().contiguous()
                 self.lstms["%s%d" % (d, k)], self.projs["%s%d" % (d, k)] = lstm, proj
 
     @staticmethod
@@ -52,11 +62,11 @@ class BiLM(nn.Module):
 
     def forward(self, ids, lengths):
         mask = (ids != 0).float().unsqueeze(-1)
-        emb = self.embedding(ids) * mask
-        reps = [torch.cat([emb, emb], -1)]
+        embs = {d: self.embeddings[d](ids) * mask for d in ("fw", "bw")}
+        reps = [torch.cat([embs["fw"], embs["bw"]], -1)]
         outs = {}
         for d in ("fw", "bw"):
-            x = emb if d == "fw" else self.reverse(emb, lengths)
+            x = embs[d] if d == "fw" else self.reverse(embs[d], lengths)
             layers = []
             for k in range(1, self.layers + 1):
                 packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
@@ -129,19 +139,8 @@ def evaluate(model, samples, batch_size=64):
     return correct / len(samples)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--module_dir", default=None)
-    parser.add_argument("--num_epoch", type=int, default=3)
-    parser.add_argument("--batch_size", type=int, default=32)
-    parser.add_argument("--learning_rate", type=float, default=1e-3)
-    parser.add_argument("--weight_decay", type=float, default=0.01)
-    parser.add_argument("--warmup_proportion", type=float, default=0.1)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    args = parser.parse_args()
-    start = time.perf_counter()
+def load(args):
+    """(hub, dataset, reader, module_dir, model) as both sides use them."""
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     import paddlehub_lite as hub  # the same segmentation and vocab as the Paddle side
@@ -153,9 +152,13 @@ def main():
                                           vocab_path=os.path.join(module_dir, "assets",
                                                                   "vocab.txt"),
                                           use_cache=False)
-    train, dev, test = (reader.get_samples(p) for p in ("train", "dev", "test"))
     model = Classifier(BiLM(load_weights(module_dir), config), len(reader.vocab),
                        2 * config["embed_dim"], config["num_layers"] + 1)
+    return hub, dataset, reader, module_dir, model
+
+
+def train(args, dataset, reader, model):
+    train_set, dev, test = (reader.get_samples(p) for p in ("train", "dev", "test"))
     no_decay = lambda n: n.endswith("bias")  # noqa: E731
     groups = [
         {"params": [model.word_emb.weight], "lr": args.learning_rate * 30,
@@ -167,7 +170,7 @@ def main():
          "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=args.learning_rate)
-    steps = args.num_epoch * ((len(train) + args.batch_size - 1) // args.batch_size)
+    steps = args.num_epoch * ((len(train_set) + args.batch_size - 1) // args.batch_size)
     warmup = int(steps * args.warmup_proportion)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda t: t / warmup if t < warmup else 1 - min(t, steps) / steps)
@@ -175,10 +178,10 @@ def main():
     best_dev, best_state, train_time, trained = -1.0, None, 0.0, 0
     for _ in range(args.num_epoch):
         model.train()
-        order = rng.permutation(len(train))
+        order = rng.permutation(len(train_set))
         epoch_start = time.perf_counter()
         for i in range(0, len(order), args.batch_size):
-            chunk = [train[j] for j in order[i:i + args.batch_size]]
+            chunk = [train_set[j] for j in order[i:i + args.batch_size]]
             ids, lengths = pad([s[0] for s in chunk])
             loss = F.cross_entropy(model(ids, lengths), torch.tensor([s[1] for s in chunk]))
             optimizer.zero_grad()
@@ -194,29 +197,68 @@ def main():
             best_dev = dev_acc
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
-    test_acc = evaluate(model, test)
-    wall = time.perf_counter() - start
+    torch.save(best_state, args.save)
+    return {"side": "pytorch", "dev_acc": best_dev, "test_acc": evaluate(model, test),
+            "train_examples": trained, "train_step_seconds": train_time}
+
+
+def predict(args, dataset, reader, model):
+    model.load_state_dict(torch.load(args.load))
     model.eval()
     texts = [ex.text_a for ex in dataset.get_test_examples()]
-    t0 = time.perf_counter()
-    predict_samples = reader.get_samples("predict", texts)
     with torch.no_grad():
+        model(*pad([s[0] for s in reader.get_samples("predict", texts[:8])]))  # warm up
+        t0 = time.perf_counter()
+        predict_samples = reader.get_samples("predict", texts)
         for i in range(0, len(predict_samples), 64):
             model(*pad([s[0] for s in predict_samples[i:i + 64]]))
-    batch_speed = len(texts) / (time.perf_counter() - t0)
-    latencies = []
-    with torch.no_grad():
+        batch_speed = len(texts) / (time.perf_counter() - t0)
+        latencies = []
         for text in texts[:200]:
             t0 = time.perf_counter()
             model(*pad([reader.get_samples("predict", [text])[0][0]]))
             latencies.append(time.perf_counter() - t0)
-    print(json.dumps({
-        "side": "pytorch", "dev_acc": best_dev, "test_acc": test_acc, "wall_seconds": wall,
-        "train_examples_per_second": trained / train_time,
-        "predict_sentences_per_second": batch_speed,
-        "latency_p50_ms": 1000 * float(np.percentile(latencies, 50)),
-        "latency_p99_ms": 1000 * float(np.percentile(latencies, 99)),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    return {"side": "pytorch", "predict_texts_per_second": batch_speed,
+            "latency_p50_ms": 1000 * float(np.percentile(latencies, 50)),
+            "latency_p99_ms": 1000 * float(np.percentile(latencies, 99))}
+
+
+def check(hub, dataset, reader, module_dir, model, texts=64):
+    """Largest |difference| between this biLM's stacked layers and the Paddle module's."""
+    from paddlehub_lite.finetune.batching import pad_ids
+    module = hub.Module(directory=module_dir)
+    samples = reader.get_samples("predict", [ex.text_a for ex in dataset.get_test_examples()[:texts]])
+    ids = pad_ids([s[0] for s in samples], 0, 1 << 30)
+    theirs = module.bilm_layers(ids)
+    with torch.no_grad():
+        ours, _ = model.bilm(torch.from_numpy(ids), torch.tensor([len(s[0]) for s in samples]))
+    return {"max_abs_diff": float(np.abs(ours.numpy() - theirs).max()),
+            "max_abs_value": float(np.abs(theirs).max())}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("mode", choices=["train", "predict", "check"])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--module_dir", default=None)
+    parser.add_argument("--num_epoch", type=int, default=3)
+    parser.add_argument("--batch_size", type=int, default=32)
+    parser.add_argument("--learning_rate", type=float, default=1e-3)
+    parser.add_argument("--weight_decay", type=float, default=0.01)
+    parser.add_argument("--warmup_proportion", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--save", help="train: where the best state goes")
+    parser.add_argument("--load", help="predict: the state train saved")
+    args = parser.parse_args()
+    hub, dataset, reader, module_dir, model = load(args)
+    if args.mode == "train":
+        result = train(args, dataset, reader, model)
+    elif args.mode == "predict":
+        result = predict(args, dataset, reader, model)
+    else:
+        result = check(hub, dataset, reader, module_dir, model)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

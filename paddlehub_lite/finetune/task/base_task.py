@@ -310,6 +310,9 @@ class BaseTask:
                 self._save_checkpoint()  # the final best_score
             if self.data_reader.get_num_examples("test") > 0 and self.parallel.is_main:
                 self.eval("test", load_best_model=True)
+        logger.info("Training steps: %d examples in %.1fs [examples/sec: %.1f]",
+                    self.train_examples, self.train_seconds,
+                    self.train_examples / max(self.train_seconds, 1e-9))
         logger.info("PaddleHub finetune finished.")
         self._fire("finetune_end", run_states=run_states)
         return run_states

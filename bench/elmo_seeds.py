@@ -1,0 +1,83 @@
+"""Accuracy of the ELMo demo over several seeds: runs ``examples/elmo/elmo_finetune.py`` once
+per seed (each in its own process and checkpoint dir) and prints dev and test accuracy of the
+best-by-dev model per seed, their mean and sample standard deviation.
+
+    python bench/elmo_seeds.py --work WORK --label elmo-v1 --seeds 1 2 3 4 5 -- \
+        --data_dir ../shared/data/chnsenticorp [--use_elmo False] [--module_dir DIR] ...
+
+Everything after ``--`` goes to the demo script. Finished runs are recorded in
+``WORK/<label>/results.json`` and skipped when the command is repeated (so a long study resumes);
+a run whose flags changed is redone.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(REPO, "examples", "elmo", "elmo_finetune.py")
+RESULT = re.compile(r"\[(dev|test) dataset evaluation result\] loss=[0-9.]+ acc=([0-9.]+)")
+
+
+def run_seed(seed: int, flags, ckpt_dir: str, log_path: str):
+    """One finetune_and_eval; returns (dev acc of the best model, test acc, wall seconds)."""
+    cmd = [sys.executable, "-u", SCRIPT, "--seed", str(seed), "--checkpoint_dir", ckpt_dir] + flags
+    start = time.time()
+    with open(log_path, "w") as log:
+        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+    wall = time.time() - start
+    text = open(log_path, encoding="utf-8", errors="replace").read()
+    if code != 0:
+        raise SystemExit("seed %d failed (exit %d); see %s" % (seed, code, log_path))
+    found = RESULT.findall(text)
+    dev = [float(v) for phase, v in found if phase == "dev"]
+    test = [float(v) for phase, v in found if phase == "test"]
+    if not dev or not test:
+        raise SystemExit("seed %d: no final dev/test evaluation in %s" % (seed, log_path))
+    return dev[-1], test[-1], wall   # the last dev line is the best model's evaluation
+
+
+def summary(values):
+    mean = statistics.mean(values)
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return "%.2f (sd %.2f)" % (100 * mean, 100 * sd)
+
+
+def main():
+    argv = sys.argv[1:]
+    flags = argv[argv.index("--") + 1:] if "--" in argv else []
+    own = argv[:argv.index("--")] if "--" in argv else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--work", required=True, help="checkpoints, logs and results")
+    parser.add_argument("--label", required=True, help="name of this arm")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    args = parser.parse_args(own)
+    arm = os.path.join(args.work, args.label)
+    os.makedirs(arm, exist_ok=True)
+    results_path = os.path.join(arm, "results.json")
+    results = json.load(open(results_path)) if os.path.exists(results_path) else {}
+    for seed in args.seeds:
+        key = str(seed)
+        if key in results and results[key]["flags"] == flags:
+            continue
+        dev, test, wall = run_seed(seed, flags, os.path.join(arm, "ckpt_seed%d" % seed),
+                                   os.path.join(arm, "seed%d.log" % seed))
+        results[key] = {"flags": flags, "dev": dev, "test": test, "wall_s": round(wall, 1)}
+        with open(results_path + ".tmp", "w") as handle:
+            json.dump(results, handle, indent=1)
+        os.replace(results_path + ".tmp", results_path)
+        print("%s seed %d: dev %.2f test %.2f (%.0f s)" % (args.label, seed, 100 * dev,
+                                                           100 * test, wall), flush=True)
+    rows = [results[str(s)] for s in args.seeds]
+    print("| %s | %s | %s | %s | %s |" % (
+        args.label, " ".join(str(s) for s in args.seeds),
+        " / ".join("%.2f" % (100 * r["test"]) for r in rows),
+        summary([r["dev"] for r in rows]), summary([r["test"] for r in rows])))
+
+
+if __name__ == "__main__":
+    main()
