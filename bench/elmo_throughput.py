@@ -1,7 +1,10 @@
 """ELMo throughput on this machine: feature extraction (forward only, batch 32) and
-pretraining (forward + backward + update, both directions), in tokens/s.
+pretraining (forward + backward + update of both language models), in corpus tokens/s, side by
+side: one process with 2 threads (``--directions both``, shared embedding; the v1 recipe) and
+two one-thread processes (``--directions split``), each with ``--batch-tokens`` and
+``--num-sampled`` as given.
 
-    python bench/elmo_throughput.py [--module-dir DIR] [--pretrain-steps 30]
+    python bench/elmo_throughput.py [--module-dir DIR] [--pretrain-steps 200]
 """
 import argparse
 import os
@@ -35,18 +38,21 @@ def feature_extraction(module, texts, batch_size=32):
     return tokens / (time.perf_counter() - start)
 
 
-def pretraining(module, steps):
+def pretraining(module, steps, directions, batch_tokens, num_sampled):
+    """Corpus tokens/s of ``steps`` pretraining steps on msra_news (both language models;
+    with ``split`` the slower of the two processes)."""
     from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer, PretrainConfig
+    from paddlehub_lite.modules.elmo.pretrain_split import SplitPretrainer
     net = module.bilm_config
-    info = module.manifest.get("info", {}).get("pretraining", {})
     with tempfile.TemporaryDirectory() as work:
         config = PretrainConfig(
             corpus_files=[os.path.join(ROOT, "zh_corpus", "msra_news.txt")], work_dir=work,
             vocab_size=net.vocab_size, embed_dim=net.embed_dim, hidden_size=net.hidden_size,
-            num_layers=net.num_layers, num_sampled=info.get("num_sampled", 2048),
-            batch_tokens=info.get("batch_tokens", 2048), epochs=1.0, max_steps=steps,
-            eval_every=10 ** 9, heldout_every=1000, heldout_max=10)
-        record = ELMoPretrainer(config).run()
+            num_layers=net.num_layers, num_sampled=num_sampled, batch_tokens=batch_tokens,
+            epochs=1.0, max_steps=steps, eval_every=10 ** 9, heldout_every=1000, heldout_max=10,
+            directions=directions, threads=2)
+        trainer = SplitPretrainer(config) if directions == "split" else ELMoPretrainer(config)
+        record = trainer.run()
     return record["tokens_per_second"], record["step"]
 
 
@@ -54,15 +60,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--module-dir", default=None, help="default: the shipped module")
     parser.add_argument("--texts", type=int, default=2000, help="ChnSentiCorp texts to embed")
-    parser.add_argument("--pretrain-steps", type=int, default=30)
+    parser.add_argument("--pretrain-steps", type=int, default=200)
+    parser.add_argument("--batch-tokens", type=int, default=4096)
+    parser.add_argument("--num-sampled", type=int, default=2048)
     args = parser.parse_args()
     module = hub.Module(directory=args.module_dir) if args.module_dir else hub.Module(name="elmo")
     dataset = hub.dataset.ChnSentiCorp(base_path=os.path.join(ROOT, "chnsenticorp"))
     texts = [ex.text_a for ex in dataset.get_train_examples()[: args.texts]]
     extract = feature_extraction(module, texts)
     print("ELMo feature extraction (forward, batch 32): %.0f tokens/s" % extract)
-    pretrain, steps = pretraining(module, args.pretrain_steps)
-    print("biLM pretraining (both directions, %d steps): %.0f tokens/s" % (steps, pretrain))
+    for directions, label in (("both", "one process, 2 threads, shared embedding"),
+                              ("split", "two processes, 1 thread each")):
+        speed, steps = pretraining(module, args.pretrain_steps, directions, args.batch_tokens,
+                                   args.num_sampled)
+        print("biLM pretraining, %s (%d steps, batch %d tokens, %d candidates): %.0f corpus "
+              "tokens/s" % (label, steps, args.batch_tokens, args.num_sampled, speed))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import shutil
 from typing import Dict, Optional, Tuple
 
 from paddlehub_lite.utils import params_io
-from paddlehub_lite.utils.atomic import atomic_dir, atomic_file
+from paddlehub_lite.utils.atomic import atomic_dir, atomic_file, recover_dir
 from paddlehub_lite.utils.log import logger
 
 META = "ckpt.meta"
@@ -65,13 +65,17 @@ def load_checkpoint(checkpoint_dir: str) -> Optional[Tuple[str, Dict]]:
         except ValueError as err:
             raise ValueError("%s: unreadable checkpoint meta: %s" % (meta_path, err)) from None
     step_dir = os.path.join(checkpoint_dir, meta["latest_model_dir"])
+    recover_dir(step_dir)  # a crash between atomic_dir's two renames
     with open(os.path.join(step_dir, "trainer.json")) as handle:
         trainer_state = json.load(handle)
     return os.path.join(step_dir, "state.npz"), trainer_state
 
 
 def best_model_dir(checkpoint_dir: str) -> str:
-    return os.path.join(checkpoint_dir, BEST)
+    """The path of ``best_model/``, after undoing a crashed replacement (``recover_dir``)."""
+    path = os.path.join(checkpoint_dir, BEST)
+    recover_dir(path)
+    return path
 
 
 def save_best_model(checkpoint_dir: str, params: Dict, meta: Dict, export=None) -> str:

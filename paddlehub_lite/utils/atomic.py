@@ -3,6 +3,10 @@
 Everything is written under a temporary name in the same directory and renamed into place only
 when complete; a crash leaves the previous version (or nothing) behind, plus at most a stray
 ``.tmp-*`` entry that the next writer removes.
+
+Replacing a directory takes two renames (the old one aside as ``.old-<name>-*``, the new one into
+place). A crash between them leaves no ``<name>`` but a complete ``.old-`` copy:
+``recover_dir`` puts it back; readers call it before reading, writers before writing.
 """
 import contextlib
 import os
@@ -15,6 +19,7 @@ def atomic_file(path: str, mode: str = "wb", **open_kwargs):
     """Open a temp file beside ``path``; on success fsync and rename it to ``path``."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
+    recover_dir(path)  # removes a crashed writer's .tmp-<name>-* file
     fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=directory)
     try:
         with os.fdopen(fd, mode, **open_kwargs) as handle:
@@ -38,6 +43,7 @@ def atomic_dir(path: str):
     path = os.path.abspath(path)
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
+    recover_dir(path)
     tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=parent)
     try:
         yield tmp
@@ -52,3 +58,30 @@ def atomic_dir(path: str):
     os.replace(tmp, path)
     if old:
         shutil.rmtree(old, ignore_errors=True)
+
+
+
+def _leftovers(path: str, kind: str):
+    """``.tmp-<name>-*`` or ``.old-<name>-*`` entries beside ``path``, oldest first."""
+    parent, name = os.path.split(os.path.abspath(path))
+    prefix = "%s-%s-" % (kind, name)
+    try:
+        found = [os.path.join(parent, e) for e in os.listdir(parent) if e.startswith(prefix)]
+    except FileNotFoundError:
+        return []
+    return sorted(found, key=os.path.getmtime)
+
+
+def recover_dir(path: str) -> None:
+    """Undo what a crash inside ``atomic_dir`` left: with ``path`` missing, the complete copy
+    moved aside as ``.old-*`` is put back; then leftover ``.old-*`` and ``.tmp-*`` entries of
+    ``path`` (never anything else) are removed. Only one writer may use ``path`` at a time."""
+    olds = _leftovers(path, ".old")
+    if olds and not os.path.exists(path):
+        os.replace(olds.pop(), path)
+    for entry in olds + _leftovers(path, ".tmp"):
+        if os.path.isdir(entry) and not os.path.islink(entry):
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(entry)

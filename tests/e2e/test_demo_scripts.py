@@ -1,5 +1,6 @@
 """The demo's shell scripts end to end on a ChnSentiCorp slice with the tiny module."""
 import os
+import re
 import subprocess
 import sys
 
@@ -46,7 +47,10 @@ def test_finetune_resume_and_predict(workdir):
         assert line.startswith(text + "\tpredict=") and line[-1] in "01"
     assert out[-1].startswith("accuracy = ") and "(100 test examples)" in out[-1]
     accuracy = float(out[-1].split()[2])
-    assert 0.0 <= accuracy <= 1.0
+    # the same best model as the finetune's final test evaluation, so the same accuracy
+    finetune_test = re.findall(r"\[test dataset evaluation result\] loss=[0-9.]+ acc=([0-9.]+)",
+                               resumed.stderr)[-1]
+    assert abs(accuracy - float(finetune_test)) < 1e-5, (accuracy, finetune_test)
 
 
 def test_predict_needs_checkpoint_dir(workdir):

@@ -32,3 +32,21 @@ def test_multiclass_is_macro_and_mcc_matches_binary_formula_for_two_classes():
     assert got["f1"] == pytest.approx(np.mean(f1s))
     lab2, pred2 = np.array([1, 1, 1, 0, 0, 0, 1, 0]), np.array([1, 1, 0, 0, 1, 0, 1, 0])
     assert metrics.matthews(lab2, pred2, 2) == pytest.approx(0.5)
+
+
+def test_three_class_mcc_against_the_confusion_matrix_formula():
+    labels = np.array([0, 1, 2, 2, 1, 0])
+    preds = np.array([0, 2, 2, 2, 1, 0])
+    # confusion (true x pred) = [[2,0,0],[0,1,1],[0,0,2]]: c=5, s=6, t=[2,2,2], p=[2,1,3]
+    expected = (5 * 6 - (2 * 2 + 2 * 1 + 2 * 3)) / np.sqrt((36 - (4 + 1 + 9)) * (36 - 12))
+    assert metrics.matthews(labels, preds, 3) == pytest.approx(expected)
+    assert expected == pytest.approx(0.783349, abs=1e-6)
+
+
+def test_precision_and_recall_are_not_swapped():
+    labels = np.array([1, 1, 1, 0, 0, 0, 1, 0])
+    preds = np.array([1, 1, 1, 1, 1, 0, 0, 0])      # tp=3 fp=2 fn=1 tn=2
+    got = metrics.compute(["precision", "recall", "f1"], labels, preds, 2)
+    assert got["precision"] == pytest.approx(3 / 5)
+    assert got["recall"] == pytest.approx(3 / 4)
+    assert got["f1"] == pytest.approx(2 * 0.6 * 0.75 / 1.35)

@@ -119,6 +119,28 @@ def test_sigkill_and_resume_matches_uninterrupted_run(tiny_pretrained, data_slic
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
 
 
+def test_kill_in_the_middle_of_a_checkpoint_write(tiny_pretrained, data_slice, home, tmp_path):
+    """SIGKILL while step 15's checkpoint is half written: the rerun resumes from step 10 (the
+    last complete one), ignores the half-written one, and ends equal to an uninterrupted run."""
+    common = ["--module", tiny_pretrained[2], "--data", data_slice, "--num-epoch", "1"]
+    straight = _run_script(common + ["--ckpt", str(tmp_path / "straight"),
+                                     "--dump", str(tmp_path / "straight")])
+    assert straight.returncode == 0, straight.stderr[-3000:]
+    killed = _run_script(common + ["--ckpt", str(tmp_path / "killed"),
+                                   "--dump", str(tmp_path / "killed"), "--kill-in-write", "15"])
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    assert any(n.startswith(".tmp-step_15-") for n in os.listdir(tmp_path / "killed"))
+    resumed = _run_script(common + ["--ckpt", str(tmp_path / "killed"),
+                                    "--dump", str(tmp_path / "killed")])
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "global_step=10" in resumed.stderr
+    assert not any(n.startswith(".tmp-") for n in os.listdir(tmp_path / "killed"))
+    a = params_io.load_state(str(tmp_path / "straight.rank0.npz"))
+    b = params_io.load_state(str(tmp_path / "killed.rank0.npz"))
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
 def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_slice, home,
                                                        tmp_path):
     common = ["--module", tiny_pretrained[2], "--data", data_slice, "--no-dropout",
@@ -138,6 +160,8 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
     import json
     info = [json.load(open(str(tmp_path / ("dp.rank%d.json" % r)))) for r in (0, 1)]
     assert [i["world_size"] for i in info] == [2, 2]
+    # RunConfig(num_threads=None): the cores divided among the processes
+    assert [i["num_threads"] for i in info] == [max(1, (os.cpu_count() or 1) // 2)] * 2
     rank0, rank1 = (params_io.load_state(str(tmp_path / ("dp.rank%d.npz" % r))) for r in (0, 1))
     one = params_io.load_state(str(tmp_path / "one.rank0.npz"))
     for name in one:
@@ -163,3 +187,63 @@ def test_new_task_on_existing_checkpoint_evaluates_and_predicts_trained_weights(
     best = [s.run_results[0] for s in fresh.predict(texts, accelerate_mode=False)]
     also_best = [s.run_results[0] for s in trained.predict(texts, accelerate_mode=False)]
     np.testing.assert_allclose(best[0], also_best[0], rtol=1e-5, atol=1e-6)
+
+
+def test_hooks_fire_from_the_training_loop_and_deleted_hooks_do_not(tiny_pretrained, data_slice,
+                                                                    home, tmp_path):
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, str(tmp_path / "ckpt"),
+                                    num_epoch=1, eval_interval=30, log_interval=10)
+    seen = []
+    for event in ("finetune_start", "log_interval", "eval_end", "save_ckpt", "finetune_end",
+                  "predict_end"):
+        task.add_hook(event, lambda t, _e=event, **info: seen.append((_e, t.global_step,
+                                                                      info.get("phase"))))
+    task.add_hook("eval_end", lambda t, **info: seen.append("deleted hook ran"), name="gone")
+    task.delete_hook("eval_end", "gone")
+    task.finetune_and_eval()
+    task.predict(["很好"])
+    steps = task.global_step                                # 1000 train / 16 = 63 steps
+    assert seen[0] == ("finetune_start", 0, None)
+    assert [s for e, s, _ in seen if e == "log_interval"] == list(range(10, steps + 1, 10))
+    assert [(s, p) for e, s, p in seen if e == "eval_end"] == [(30, "dev"), (60, "dev"),
+                                                               (steps, "dev"), (steps, "test")]
+    assert ("save_ckpt", steps, None) in seen
+    assert seen[-2:] == [("finetune_end", steps, None), ("predict_end", steps, None)]
+    assert "deleted hook ran" not in seen
+
+
+def test_predict_and_eval_use_best_model_not_the_latest_checkpoint(tiny_pretrained, data_slice,
+                                                                   home, tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    texts = ["酒店很好，服务周到", "太差了，再也不来", "一般"]
+    first = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1,
+                                     eval_interval=1000)
+    first.finetune_and_eval()                               # best_model = the end of epoch 1
+    best_probs = np.concatenate([s.run_results[0] for s in first.predict(texts)])
+    best_dev = np.concatenate([s.run_results["probs"] for s in first.eval("dev", True)])
+    more = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=3)
+    more.finetune()                                         # no evaluation: best_model stays
+    assert hub.finetune.checkpoint.load_best_meta(ckpt)["global_step"] == first.global_step
+    fresh = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=3)
+    for accelerate in (True, False):
+        got = np.concatenate([s.run_results[0] for s in
+                              fresh.predict(texts, accelerate_mode=accelerate)])
+        np.testing.assert_allclose(got, best_probs, rtol=1e-4, atol=1e-5)
+    latest = np.concatenate([s.run_results[0] for s in
+                             fresh.predict(texts, load_best_model=False, accelerate_mode=False)])
+    assert fresh.global_step == 3 * first.global_step      # the latest checkpoint: epoch 3
+    assert np.abs(latest - best_probs).max() > 1e-3        # the two really differ
+    dev = np.concatenate([s.run_results["probs"] for s in fresh.eval("dev", True)])
+    np.testing.assert_allclose(dev, best_dev, rtol=1e-4, atol=1e-5)
+
+
+def test_two_processes_same_seed_same_bytes(tiny_pretrained, data_slice, home, tmp_path):
+    """Bit-repeatability across processes (MKL_CBWR=AUTO,STRICT on AMD; see utils/cpu.py)."""
+    common = ["--module", tiny_pretrained[2], "--data", data_slice, "--num-epoch", "1"]
+    for name in ("a", "b"):
+        run = _run_script(common + ["--ckpt", str(tmp_path / name), "--dump", str(tmp_path / name)])
+        assert run.returncode == 0, run.stderr[-3000:]
+    a = params_io.load_state(str(tmp_path / "a.rank0.npz"))
+    b = params_io.load_state(str(tmp_path / "b.rank0.npz"))
+    for name in a:
+        assert a[name].tobytes() == b[name].tobytes(), name

@@ -73,7 +73,10 @@ def main(argv=None):
     parser.add_argument("--data", required=True)
     parser.add_argument("--ckpt", required=True)
     parser.add_argument("--dump", required=True, help="write final params to DUMP.rank<N>.npz")
-    parser.add_argument("--kill-at-step", type=int, default=0)
+    parser.add_argument("--kill-at-step", type=int, default=0,
+                        help="SIGKILL right after the checkpoint of this step is complete")
+    parser.add_argument("--kill-in-write", type=int, default=0,
+                        help="SIGKILL while the checkpoint of this step is half written")
     parser.add_argument("--data-parallel", action="store_true")
     parser.add_argument("--no-dropout", action="store_true")
     parser.add_argument("--num-epoch", type=int, default=2)
@@ -90,11 +93,21 @@ def main(argv=None):
             if task.global_step == args.kill_at_step:
                 os.kill(os.getpid(), signal.SIGKILL)
         task.add_hook("save_ckpt", kill)
+    if args.kill_in_write:
+        from paddlehub_lite.finetune import checkpoint
+        real_save = checkpoint.params_io.save_state
+
+        def save_then_die(path, state):
+            real_save(path, state)    # state.npz written; trainer.json and the renames not yet
+            if ".tmp-step_%d-" % args.kill_in_write in path:
+                os.kill(os.getpid(), signal.SIGKILL)
+        checkpoint.params_io.save_state = save_then_die
     task.finetune(do_eval=False)
     rank = task.parallel.rank
     dump_params(task, "%s.rank%d.npz" % (args.dump, rank))
     with open("%s.rank%d.json" % (args.dump, rank), "w") as handle:
-        json.dump({"global_step": task.global_step, "world_size": task.parallel.world_size}, handle)
+        json.dump({"global_step": task.global_step, "world_size": task.parallel.world_size,
+                   "num_threads": task.num_threads}, handle)
 
 
 if __name__ == "__main__":

@@ -46,3 +46,14 @@ def test_import_applies_it_to_this_machine():
     env = {k: v for k, v in os.environ.items()
            if k not in (MKL_CPU_TYPE_ENV, MKL_REPRODUCIBILITY_ENV)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_omp_num_threads_defaults_to_one_and_a_user_value_is_kept():
+    code = "import os, paddlehub_lite; print(os.environ['OMP_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "1"
+    out = subprocess.run([sys.executable, "-c", code], env=dict(env, OMP_NUM_THREADS="3"),
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3"

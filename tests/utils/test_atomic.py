@@ -1,0 +1,72 @@
+"""atomic_dir / atomic_file under SIGKILL at each point of a write: a reader afterwards finds the
+old or the new complete directory, never a mix and never nothing; leftovers are removed."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from paddlehub_lite.utils.atomic import atomic_dir, recover_dir
+
+# The child writes version 1 of a directory, then version 2, and SIGKILLs itself at one point
+# of the second write (fault injection by wrapping the os / shutil calls atomic_dir makes).
+CHILD = textwrap.dedent("""
+    import os, shutil, signal, sys
+    from paddlehub_lite.utils import atomic
+    path, point = sys.argv[1], sys.argv[2]
+
+    def write(version, kill_mid_write=False):
+        with atomic.atomic_dir(path) as tmp:
+            with open(os.path.join(tmp, "a.txt"), "w") as f:
+                f.write(version)
+            if kill_mid_write:
+                os.kill(os.getpid(), signal.SIGKILL)
+            with open(os.path.join(tmp, "b.txt"), "w") as f:
+                f.write(version)
+
+    write("1")
+    calls = {"replace": 0}
+    real_replace, real_rmtree = os.replace, shutil.rmtree
+
+    def replace(src, dst):
+        calls["replace"] += 1
+        if point == "before-first-rename" and calls["replace"] == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if point == "between-renames" and calls["replace"] == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_replace(src, dst)
+
+    def rmtree(p, *a, **k):
+        if point == "before-old-removed" and ".old-" in os.path.basename(p):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_rmtree(p, *a, **k)
+
+    atomic.os.replace, atomic.shutil.rmtree = replace, rmtree
+    write("2", kill_mid_write=point == "mid-write")
+""")
+
+
+def _contents(path):
+    return {name: open(os.path.join(path, name)).read() for name in sorted(os.listdir(path))}
+
+
+@pytest.mark.parametrize("point,expected", [("mid-write", "1"), ("before-first-rename", "1"),
+                                            ("between-renames", "1"),
+                                            ("before-old-removed", "2")])
+def test_kill_at_each_point_leaves_old_or_new_complete(tmp_path, point, expected):
+    path = str(tmp_path / "step_5")
+    child = subprocess.run([sys.executable, "-c", CHILD, path, point], capture_output=True,
+                           text=True, timeout=120)
+    assert child.returncode == -9, child.stderr                 # really killed there
+    recover_dir(path)
+    assert _contents(path) == {"a.txt": expected, "b.txt": expected}
+    assert sorted(os.listdir(tmp_path)) == ["step_5"]           # no .tmp-* / .old-* left
+
+
+def test_recover_dir_leaves_unrelated_entries_alone(tmp_path):
+    (tmp_path / ".tmp-step_50-abc").mkdir()                     # another directory's temp
+    (tmp_path / "mine.txt").write_text("x")
+    with atomic_dir(str(tmp_path / "step_5")) as tmp:
+        open(os.path.join(tmp, "a.txt"), "w").close()
+    assert sorted(os.listdir(tmp_path)) == [".tmp-step_50-abc", "mine.txt", "step_5"]
