@@ -45,7 +45,11 @@ def read_tsv_rows(path: str, with_header: bool):
     """Yield ``(line_number, fields)`` for every data row of a UTF-8 TSV file (no quoting, as
     PaddleHub's ``csv.reader(quotechar=None)``). Blank lines are an error, except at the end."""
     with open(path, "rb") as handle:
-        raw_lines = handle.read().split(b"\n")
+        data = handle.read()
+    if b"\r" in data.rstrip(b"\r") and b"\n" not in data:
+        raise ValueError("%s: lines end in CR only (old Mac line ends): convert them to LF or "
+                         "CRLF" % path)
+    raw_lines = data.split(b"\n")
     while raw_lines and raw_lines[-1] in (b"", b"\r"):
         raw_lines.pop()
     for line_no, raw in enumerate(raw_lines, start=1):
@@ -163,6 +167,8 @@ class BaseNLPDataset:
             raise FileNotFoundError("%s file not found: %s" % (phase, path))
         labels = self.get_labels() if check_labels and phase != "predict" else None
         examples = self._read_file(path, phase, labels)
+        if phase == "train" and not examples:
+            raise ValueError("%s: no examples (the file is empty or has only a header)" % path)
         if phase == "predict" or labels is not None:  # unchecked reads are not cached
             self._examples[phase] = examples
         return examples

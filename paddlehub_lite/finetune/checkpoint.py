@@ -8,7 +8,9 @@
 
 A ``step_<N>`` directory is written under a temp name and renamed when complete; only then is
 ``ckpt.meta`` replaced (also by rename) to point at it. Old step directories beyond
-``max_to_keep`` are removed after that.
+``max_to_keep`` are removed after that. Both kinds of directory end with ``files.json`` (every
+file's size and sha256, see ``utils/file_manifest.py``), checked before they are loaded: a
+changed or truncated file raises ``CheckpointError`` naming it.
 """
 import json
 import os
@@ -16,9 +18,20 @@ import re
 import shutil
 from typing import Dict, Optional, Tuple
 
-from paddlehub_lite.utils import params_io
+from paddlehub_lite.utils import file_manifest, params_io
 from paddlehub_lite.utils.atomic import atomic_dir, atomic_file, recover_dir
 from paddlehub_lite.utils.log import logger
+
+class CheckpointError(RuntimeError):
+    """A checkpoint or best model that is incomplete or whose files changed after writing."""
+
+
+def _verify(directory: str) -> None:
+    try:
+        file_manifest.verify(directory)
+    except file_manifest.CorruptDirectoryError as err:
+        raise CheckpointError(str(err)) from None
+
 
 META = "ckpt.meta"
 BEST = "best_model"
@@ -34,6 +47,7 @@ def save_checkpoint(checkpoint_dir: str, state: Dict, trainer_state: Dict,
         params_io.save_state(os.path.join(tmp, "state.npz"), state)
         with open(os.path.join(tmp, "trainer.json"), "w") as handle:
             json.dump(trainer_state, handle, indent=1)
+        file_manifest.record(tmp)
     meta = {"current_epoch": trainer_state["epoch"] + 1, "global_step": step,
             "latest_model_dir": os.path.basename(step_dir),
             "best_score": trainer_state.get("best_score")}
@@ -66,6 +80,7 @@ def load_checkpoint(checkpoint_dir: str) -> Optional[Tuple[str, Dict]]:
             raise ValueError("%s: unreadable checkpoint meta: %s" % (meta_path, err)) from None
     step_dir = os.path.join(checkpoint_dir, meta["latest_model_dir"])
     recover_dir(step_dir)  # a crash between atomic_dir's two renames
+    _verify(step_dir)
     with open(os.path.join(step_dir, "trainer.json")) as handle:
         trainer_state = json.load(handle)
     return os.path.join(step_dir, "state.npz"), trainer_state
@@ -80,7 +95,7 @@ def best_model_dir(checkpoint_dir: str) -> str:
 
 def save_best_model(checkpoint_dir: str, params: Dict, meta: Dict, export=None) -> str:
     """Replace ``best_model/`` atomically: params.npz, meta.json and, via ``export(dir)``, an
-    inference model."""
+    inference model (``export`` must raise if what it wrote does not load back)."""
     path = best_model_dir(checkpoint_dir)
     with atomic_dir(path) as tmp:
         params_io.save_state(os.path.join(tmp, "params.npz"), params)
@@ -88,6 +103,17 @@ def save_best_model(checkpoint_dir: str, params: Dict, meta: Dict, export=None) 
             json.dump(meta, handle, indent=1)
         if export is not None:
             export(os.path.join(tmp, "inference"))
+        file_manifest.record(tmp)
+    return path
+
+
+def verified_best_model(checkpoint_dir: str) -> Optional[str]:
+    """The one answer to "is there a complete best model": its directory after checking every
+    file, or None when there is none; raises ``CheckpointError`` when it is damaged."""
+    path = best_model_dir(checkpoint_dir)
+    if not os.path.isdir(path):
+        return None
+    _verify(path)
     return path
 
 

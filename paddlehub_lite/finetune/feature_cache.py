@@ -52,6 +52,7 @@ class FeatureCache:
             logger.info("ELMo features loaded from cache %s", path)
         else:
             os.makedirs(cache_dir, exist_ok=True)
+            remove_stale_temp_files(cache_dir)
             tmp = path + ".tmp-%d" % os.getpid()
             try:
                 with open(tmp, "wb") as handle:
@@ -123,6 +124,32 @@ class _RowFile:
     def __setitem__(self, rows: slice, value: np.ndarray) -> None:
         data = np.ascontiguousarray(value, dtype=self.dtype).tobytes()
         os.pwrite(self.handle.fileno(), data, self.header_size + rows.start * self.row_bytes)
+
+
+def remove_stale_temp_files(cache_dir: str) -> int:
+    """Delete ``features-*.npy.tmp-<pid>`` files whose writer is no longer running (a killed
+    run leaves one: ~50 MB for a ChnSentiCorp split); returns how many."""
+    removed = 0
+    for name in os.listdir(cache_dir):
+        prefix, _, pid = name.rpartition(".npy.tmp-")
+        if not prefix.startswith("features-") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            os.remove(os.path.join(cache_dir, name))
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _key(fingerprint: str, id_lists, dtype: str) -> str:

@@ -217,8 +217,9 @@ def extract(archive: str, target_dir: str, manual_hint: Optional[str] = None,
         if verify is not None:
             verify(result)
         if os.path.exists(target_dir):
-            shutil.rmtree(target_dir)
-        os.replace(result, target_dir)
+            _merge_into(result, target_dir, archive)
+        else:
+            os.replace(result, target_dir)
         shutil.rmtree(tmp, ignore_errors=True)
         return target_dir
     except DownloadError:
@@ -231,6 +232,24 @@ def extract(archive: str, target_dir: str, manual_hint: Optional[str] = None,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _merge_into(source: str, target: str, archive: str) -> None:
+    """Move ``source``'s entries into the existing ``target``, never deleting or overwriting
+    anything of the user's: a file already there must hold the same bytes (it is then kept),
+    anything else in ``target`` stays as it is."""
+    entries = sorted(os.listdir(source))
+    for name in entries:
+        there = os.path.join(target, name)
+        if os.path.lexists(there) and not (os.path.isfile(there) and
+                                           sha256_file(there) == sha256_file(
+                                               os.path.join(source, name))):
+            raise DownloadError("%s already exists and differs from the copy in %s; it was left "
+                                "as it is (move it away to install the download)"
+                                % (there, archive))
+    for name in entries:
+        if not os.path.lexists(os.path.join(target, name)):
+            os.replace(os.path.join(source, name), os.path.join(target, name))
 
 
 def download_and_extract(url: str, target_dir: str, sha256: Optional[str] = None,

@@ -93,3 +93,19 @@ def test_chnsenticorp_rejects_bad_row(tmp_path):
     assert len(ds.get_train_examples()) == 1
     with pytest.raises(ValueError, match=r"test.tsv:3: label '3' is not in the label list"):
         ds.get_test_examples()
+
+
+@pytest.mark.parametrize("content,problem", [
+    (b"", "no examples"), (b"text_a\tlabel\n", "no examples"),
+    (b"text_a\tlabel\r\xe5\xa5\xbd\t1\r\xe5\xb7\xae\t0\r", "CR"),
+])
+def test_a_train_file_without_examples_is_an_error(tmp_path, content, problem):
+    """Observed: an empty or header-only train file (or one with CR-only line ends) gave a
+    0-step "finished" run that then blocked training on the fixed data."""
+    for name in ("train.tsv", "dev.tsv"):
+        (tmp_path / name).write_bytes(content if name == "train.tsv" else b"text_a\tlabel\nok\t1\n")
+    ds = BaseNLPDataset(str(tmp_path), train_file="train.tsv", dev_file="dev.tsv",
+                        label_list=["0", "1"], train_file_with_header=True,
+                        dev_file_with_header=True)
+    with pytest.raises(ValueError, match=r"train\.tsv.*%s" % problem):
+        ds.get_train_examples()

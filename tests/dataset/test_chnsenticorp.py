@@ -86,3 +86,29 @@ def test_failed_download_leaves_nothing(case, hub_home, http_server, chnsenticor
     assert "chnsenticorp.tar.gz" in message
     assert str(hub_home / "dataset" / "chnsenticorp") in message  # where to put files by hand
     _assert_nothing_left(hub_home)
+
+
+def test_a_download_never_deletes_the_users_own_files(hub_home, chnsenticorp_archive,
+                                                      monkeypatch):
+    """Observed: a re-download replaced dataset/chnsenticorp whole, deleting a user's file."""
+    target = hub_home / "dataset" / "chnsenticorp"
+    target.mkdir(parents=True)
+    (target / "my_notes.txt").write_text("mine", encoding="utf-8")
+    shutil.copy(os.path.join(CHNSENTICORP, "train.tsv"), target / "train.tsv")  # dev/test missing
+    monkeypatch.setenv("PADDLEHUB_LITE_DATASET_MIRROR",
+                       "file://" + os.path.dirname(chnsenticorp_archive))
+    _check_real_data(hub.dataset.ChnSentiCorp())
+    assert (target / "my_notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_download_refuses_to_overwrite_a_different_file(hub_home, chnsenticorp_archive,
+                                                          monkeypatch):
+    target = hub_home / "dataset" / "chnsenticorp"
+    target.mkdir(parents=True)
+    (target / "train.tsv").write_text("label\ttext_a\n1\tmy own data\n", encoding="utf-8")
+    monkeypatch.setenv("PADDLEHUB_LITE_DATASET_MIRROR",
+                       "file://" + os.path.dirname(chnsenticorp_archive))
+    with pytest.raises(DownloadError, match="train.tsv"):
+        hub.dataset.ChnSentiCorp()
+    assert (target / "train.tsv").read_text(encoding="utf-8") == "label\ttext_a\n1\tmy own data\n"
+    assert sorted(os.listdir(target)) == ["train.tsv"]

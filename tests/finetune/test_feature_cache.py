@@ -56,3 +56,23 @@ def test_a_truncated_cache_file_is_refused(tiny_pretrained, tmp_path):
     os.truncate(path, os.path.getsize(path) - 10)
     with pytest.raises(ValueError, match="not a complete feature file"):
         FeatureCache(ctx, ids, str(tmp_path))
+
+
+def test_a_killed_writers_temp_file_is_removed_a_live_ones_kept(tmp_path):
+    import subprocess
+    import sys
+    from paddlehub_lite.finetune.feature_cache import remove_stale_temp_files
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True).stdout.strip()
+        (tmp_path / ("features-aaa.npy.tmp-%s" % dead)).write_bytes(b"x" * 100)
+        (tmp_path / ("features-bbb.npy.tmp-%d" % live.pid)).write_bytes(b"x")
+        (tmp_path / "features-ccc.npy").write_bytes(b"x")
+        (tmp_path / "notes.tmp-1").write_bytes(b"x")
+        assert remove_stale_temp_files(str(tmp_path)) == 1
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            "features-bbb.npy.tmp-%d" % live.pid, "features-ccc.npy", "notes.tmp-1"]
+    finally:
+        live.kill()
+        live.wait()

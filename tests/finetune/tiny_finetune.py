@@ -23,14 +23,16 @@ def write_slice(target_dir, source_dir, train=1000, dev=200, test=200):
 
 
 def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_epoch=4,
-               batch_size=16, task_class=None, learning_rate=3e-3, **config_kwargs):
+               batch_size=16, task_class=None, learning_rate=3e-3, max_seq_len=128,
+               **config_kwargs):
     paddle.enable_static()
     module = hub.Module(directory=module_dir)
     context_args = {"frozen": dict(trainable=True, bilm_trainable=False),
                     "trainable": dict(trainable=True), "fixed": dict(trainable=False)}[mode]
     inputs, outputs, program = module.context(**context_args)
     dataset = hub.dataset.ChnSentiCorp(base_path=data_dir)
-    reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=module.get_vocab_path())
+    reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=module.get_vocab_path(),
+                                          max_seq_len=max_seq_len)
     startup = paddle.static.Program()
     with paddle.static.program_guard(program, startup):
         emb = paddle.nn.Embedding(

@@ -15,6 +15,8 @@ from paddlehub_lite.finetune import batching, checkpoint, metrics as metric_lib
 from paddlehub_lite.finetune.config import RunConfig
 from paddlehub_lite.finetune.feature_cache import FeatureCache
 from paddlehub_lite.finetune.parallel import ParallelEnv, select_place
+from paddlehub_lite.utils.run_lock import RunLock
+from paddlehub_lite.finetune.run_settings import check_resume, run_settings
 from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.finetune.visualdl_log import ScalarLog
 from paddlehub_lite.modules.elmo.context import contexts_of
@@ -66,6 +68,7 @@ class BaseTask:
         self.train_examples = 0
         self._predictor = None      # (best_model version, InferencePredictor)
         self._best_scope = None     # (best_model version, Scope)
+        self._run_settings = None   # what checkpoints record (run_settings.py)
 
     # ----- hooks --------------------------------------------------------------------------------
     def add_hook(self, event: str, func: Callable, name: Optional[str] = None) -> None:
@@ -251,10 +254,21 @@ class BaseTask:
     def finetune(self, do_eval: bool = False):
         """Train ``num_epoch`` epochs (resuming from ``checkpoint_dir`` when a checkpoint is
         there), evaluating on dev every ``eval_interval`` steps when ``do_eval``; at the end,
-        dev once more and then test with the best model. Returns the last epoch's RunStates."""
+        dev once more and then test with the best model. Returns the last epoch's RunStates.
+        Only one run at a time may train into a ``checkpoint_dir`` (see ``run_lock.py``)."""
+        self._build_optimizer()
+        lock = RunLock(self.checkpoint_dir) if self.parallel.is_main else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            return self._finetune(do_eval)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _finetune(self, do_eval: bool):
         from tqdm import tqdm
 
-        self._build_optimizer()
         self._init()
         self._maybe_resume()
         cfg = self.config
@@ -384,6 +398,7 @@ class BaseTask:
             logger.warning("no best model in %s yet: using the current parameters", path)
             return self.scope
         if self._best_scope is None or self._best_scope[0] != version:
+            checkpoint.verified_best_model(self.checkpoint_dir)
             scope = paddle.static.Scope()
             self._initialize_scope(scope)
             self._load_params(path, self.test_program, scope)
@@ -422,7 +437,15 @@ class BaseTask:
     def _trainer_state(self) -> Dict:
         return {"epoch": self.current_epoch, "batch_index": self.batch_index,
                 "global_step": self.global_step, "best_score": self.best_score,
-                "seed": self.seed, "scheduler": self.scheduler.state_dict()}
+                "seed": self.seed, "scheduler": self.scheduler.state_dict(),
+                "settings": self._settings()}
+
+    def _settings(self) -> Dict:
+        if self._run_settings is None:
+            self._run_settings = run_settings(self.config, self.data_reader,
+                                              self._samples("train"), self.test_program,
+                                              self.parallel.world_size)
+        return self._run_settings
 
     def _train_state_names(self) -> List[str]:
         lr_name = self.config.strategy.lr_variable_name
@@ -445,6 +468,7 @@ class BaseTask:
         if self._checkpoint is None:
             return
         state_path, trainer = self._checkpoint
+        check_resume(trainer.get("settings"), self._settings(), self.checkpoint_dir)
         params_io.restore(self.scope, state_path, self._train_state_names())
         self.batch_index = trainer["batch_index"]
         if trainer.get("seed") is not None and trainer["seed"] != self.seed:
@@ -471,6 +495,9 @@ class BaseTask:
             whose ``run_results[0]`` is the [batch, num_classes] probability array; or, with
             ``return_result``, the list of label strings.
         """
+        if isinstance(data, (str, bytes)):
+            raise TypeError("predict(data=...) takes a list of texts, got a single %s: wrap it "
+                            "as [text]" % type(data).__name__)
         self._init()
         samples = self._samples("predict", data)
         logger.info("PaddleHub predict start")
@@ -520,6 +547,7 @@ class BaseTask:
         if version is None or not os.path.isfile(prefix + ".json"):
             return None
         if self._predictor is None or self._predictor[0] != version:
+            checkpoint.verified_best_model(self.checkpoint_dir)
             from paddlehub_lite.utils.inference import InferencePredictor
             self._predictor = (version, InferencePredictor(prefix, self.num_threads))
         return self._predictor[1]

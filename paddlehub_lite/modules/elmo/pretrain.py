@@ -33,6 +33,7 @@ from paddlehub_lite.reader.vocab import Vocab
 from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.atomic import atomic_dir, atomic_file
 from paddlehub_lite.utils.log import logger
+from paddlehub_lite.utils.run_lock import RunLock
 from paddlehub_lite.utils.scope import init_missing
 
 
@@ -326,11 +327,17 @@ class ELMoPretrainer:
 
     # ----- training ---------------------------------------------------------------------------
     def run(self) -> Dict:
-        """Train (resuming if a checkpoint exists); returns the final held-out perplexities."""
+        """Train (resuming if a checkpoint exists); returns the final held-out perplexities.
+        One process at a time may train into a checkpoint (``utils/run_lock.py``)."""
+        lock = RunLock(self.config.work_dir, ".lock-" + self.config.checkpoint_name())
+        lock.acquire()
         # Paddle's executor reads LR-scheduler variables from the *global* scope, so the run
         # happens with our own scope installed as the global one.
-        with paddle.static.scope_guard(self.scope):
-            return self._run()
+        try:
+            with paddle.static.scope_guard(self.scope):
+                return self._run()
+        finally:
+            lock.release()
 
     def _run(self) -> Dict:
         from tqdm import tqdm

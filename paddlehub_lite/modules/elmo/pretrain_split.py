@@ -19,6 +19,17 @@ from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.log import logger
 
 
+def _die_with_parent() -> None:
+    """Pool initializer: end this worker when the process that started it dies (Linux), so a
+    killed pretraining leaves no orphan still writing its checkpoint (observed)."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass                       # not Linux: the run lock still stops a second writer
+
+
 def _train_one(config: PretrainConfig) -> Dict:
     trainer = ELMoPretrainer(config)
     trainer.run()
@@ -63,7 +74,8 @@ class SplitPretrainer:
         self.preparer.prepare()
         self.preparer.train_sents = self.preparer.heldout_sents = []  # the children load their own
         context = multiprocessing.get_context("spawn")  # a forked Paddle runtime is not safe
-        with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as pool:
+        with concurrent.futures.ProcessPoolExecutor(2, mp_context=context,
+                                                    initializer=_die_with_parent) as pool:
             futures = {d: pool.submit(_train_one, self.child_config(d)) for d in DIRECTIONS}
             for direction, future in futures.items():
                 try:

@@ -2,6 +2,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 
 from paddlehub_lite.module.manifest import read_manifest
 from paddlehub_lite.modules.elmo import corpus
@@ -120,3 +121,51 @@ def test_split_directions_train_in_two_processes(tmp_path, tiny_pretrained):
                                weights["elmo_fw_word_emb"][5], rtol=1e-5)
     np.testing.assert_allclose(layers[0, 0, 0, config.embed_dim:],
                                weights["elmo_bw_word_emb"][5], rtol=1e-5)
+
+
+SPLIT_RUN = """
+import dataclasses, pickle, sys
+from paddlehub_lite.modules.elmo.pretrain_split import SplitPretrainer
+config = pickle.load(open(sys.argv[1], "rb"))
+SplitPretrainer(config).run()
+"""
+
+
+def test_killing_a_split_pretraining_leaves_no_orphans_and_one_writer(tmp_path, tiny_pretrained):
+    """Observed: killing the parent of a split pretraining left both children training (and
+    writing the checkpoints) beside the rerun."""
+    import pickle
+    import signal
+    import subprocess
+    import sys
+    import time
+    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer
+    from paddlehub_lite.utils.run_lock import CheckpointDirInUse
+    config = _tiny_config(tmp_path, tiny_pretrained, directions="split", epochs=500,
+                          log_every=5)
+    pickle.dump(config, open(tmp_path / "config.pkl", "wb"))
+    parent = subprocess.Popen([sys.executable, "-c", SPLIT_RUN, str(tmp_path / "config.pkl")],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in parent.stderr:                      # wait until both children train
+            lines.append(line)
+            if sum("step 5 /" in x for x in lines) == 2:
+                break
+        children = subprocess.run(["pgrep", "-P", str(parent.pid), "-f", "spawn_main"],
+                                  capture_output=True, text=True).stdout.split()
+        assert len(children) == 2, lines[-20:]
+        # A second writer of the same direction is refused while they live.
+        with pytest.raises(CheckpointDirInUse, match="in use by another training run"):
+            ELMoPretrainer(_tiny_config(tmp_path, tiny_pretrained, directions="fw")).run()
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(os.path.exists("/proc/%s" % c) and
+                                         "Z" not in open("/proc/%s/stat" % c).read().split()[2]
+                                         for c in children):
+        time.sleep(0.5)
+    alive = [c for c in children if os.path.exists("/proc/%s" % c) and
+             "Z" not in open("/proc/%s/stat" % c).read().split()[2]]
+    assert alive == [], "children still running after their parent was killed"

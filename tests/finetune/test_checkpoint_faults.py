@@ -1,0 +1,124 @@
+"""Checkpoints that cannot lie: faults observed on purpose, each reproduced here."""
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import paddlehub_lite as hub
+from paddlehub_lite.finetune import checkpoint
+from paddlehub_lite.utils import params_io
+
+from ..conftest import CHNSENTICORP
+from . import tiny_finetune
+
+
+@pytest.fixture(scope="module")
+def data_slice(tmp_path_factory):
+    return tiny_finetune.write_slice(str(tmp_path_factory.mktemp("slice")), CHNSENTICORP)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 128 KiB tmpfs: room for best_model/params.npz, not for the exported model too."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    path = tmp_path / "disk"
+    path.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_disk_full_during_best_model_export_commits_nothing(tiny_pretrained, data_slice,
+                                                            hub_home, tmp_path, small_disk):
+    """Observed: Paddle wrote a truncated model.pdiparams on a full disk without an error; it
+    was committed as best_model/ and served by predict."""
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, str(tmp_path / "ckpt"),
+                                    num_epoch=1, eval_interval=1000)
+    task.finetune()
+    params = params_io.read_state(task.scope, params_io.state_names(task.test_program))
+    with pytest.raises(OSError) as raised:
+        checkpoint.save_best_model(str(small_disk), params, {"score": 0.9},
+                                   export=task._export_inference_model)
+    assert "model.pdiparams" in str(raised.value)       # params.npz fitted; the export did not
+    assert os.listdir(small_disk) == []                 # nothing committed, nothing left over
+
+
+def test_a_corrupted_best_model_is_refused_on_load(tiny_pretrained, data_slice, hub_home,
+                                                   tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1,
+                                    eval_interval=1000)
+    task.finetune_and_eval()
+    target = os.path.join(ckpt, "best_model", "inference", "model.pdiparams")
+    size = os.path.getsize(target)
+    with open(target, "r+b") as handle:                  # the file truncated after the fact
+        handle.truncate(size // 2)
+    fresh = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
+    with pytest.raises(checkpoint.CheckpointError, match="model.pdiparams"):
+        fresh.predict(["很好"])
+
+
+HOLD_LOCK = """
+import sys, time
+from paddlehub_lite.utils.run_lock import RunLock
+lock = RunLock(sys.argv[1])
+lock.acquire()
+print("locked", flush=True)
+time.sleep(120)
+"""
+
+
+def test_one_run_per_checkpoint_dir_and_a_dead_runs_lock_is_taken_over(
+        tiny_pretrained, data_slice, hub_home, tmp_path):
+    """Observed: two runs on one checkpoint_dir both exited 0 and mixed their checkpoints."""
+    import sys
+    ckpt = str(tmp_path / "ckpt")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, ckpt], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
+        with pytest.raises(RuntimeError, match="in use by another training run \\(pid %d"
+                           % holder.pid):
+            task.finetune()
+        assert not os.path.exists(os.path.join(ckpt, "ckpt.meta"))   # it trained nothing
+    finally:
+        holder.kill()
+        holder.wait()
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
+    task.finetune()                                  # the dead holder's lock is taken over
+    assert os.path.isfile(os.path.join(ckpt, "ckpt.meta"))
+    assert open(os.path.join(ckpt, ".lock")).read() == ""           # released when done
+
+
+@pytest.mark.parametrize("change", ["batch_size", "max_seq_len", "learning_rate", "data"])
+def test_resume_under_changed_settings_stops(tiny_pretrained, data_slice, hub_home, tmp_path,
+                                             change):
+    """Observed: batch size 32 -> 64 on resume ran the last steps at learning rate 0."""
+    ckpt = str(tmp_path / "ckpt")
+    first = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
+    first.finetune()
+    kwargs = {"batch_size": {"batch_size": 32}, "learning_rate": {"learning_rate": 1e-3},
+              "max_seq_len": {"max_seq_len": 20}, "data": {}}[change]
+    data = data_slice
+    if change == "data":
+        data = tiny_finetune.write_slice(str(tmp_path / "other"), CHNSENTICORP, train=900)
+    again = tiny_finetune.build_task(tiny_pretrained[2], data, ckpt, num_epoch=2, **kwargs)
+    label = {"batch_size": "batch_size", "max_seq_len": "the reader.s max_seq_len",
+             "learning_rate": "the strategy", "data": "the training data"}[change]
+    with pytest.raises(ValueError, match="trained with %s" % label):
+        again.finetune()
+    longer = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=2)
+    longer.finetune()                                # a larger num_epoch may continue
+    assert longer.global_step == 2 * first.global_step
+
+
+def test_predict_refuses_a_bare_string(tiny_pretrained, data_slice, hub_home, tmp_path):
+    """Observed: a bare string given to predict was split into characters."""
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, str(tmp_path / "c"))
+    with pytest.raises(TypeError, match="wrap it as \\[text\\]"):
+        task.predict("这个酒店很好")
