@@ -67,26 +67,26 @@ class DefaultStrategy:
     def __init__(self, learning_rate: float = 1e-4, optimizer_name: str = "adam"):
         self.learning_rate = learning_rate
         self.optimizer_name = optimizer_name
-        self.scheduler = None
 
     def lr_factor(self, total_steps: int) -> Callable[[int], float]:
         return lambda step: 1.0
 
     def build(self, loss, total_steps: int, grad_hook: Optional[Callable] = None):
-        """Append the optimization to the current program; returns the LR scheduler.
+        """Append the optimization to the current program. Returns ``(scheduler, name of the
+        learning-rate variable)``: the scheduler sets that variable before every run, so it is
+        not part of a checkpoint's state. The strategy itself is not changed (one strategy may
+        build several tasks).
 
         ``grad_hook(params_grads) -> params_grads`` runs between backward and the update (the
         data-parallel all-reduce goes there)."""
-        self.scheduler = paddle.optimizer.lr.LambdaDecay(self.learning_rate,
-                                                         self.lr_factor(total_steps))
-        optimizer = _make_optimizer(self.optimizer_name, self.scheduler, self._grad_clip())
+        scheduler = paddle.optimizer.lr.LambdaDecay(self.learning_rate,
+                                                    self.lr_factor(total_steps))
+        optimizer = _make_optimizer(self.optimizer_name, scheduler, self._grad_clip())
         params_grads = optimizer.backward(loss)
         if grad_hook is not None:
             params_grads = grad_hook(params_grads)
         self._apply(optimizer, params_grads)
-        # Set from the scheduler before every run: not part of a checkpoint's state.
-        self.lr_variable_name = optimizer._global_learning_rate().name
-        return self.scheduler
+        return scheduler, optimizer._global_learning_rate().name
 
     def _grad_clip(self):
         return None

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import paddlehub_lite as hub
+from paddlehub_lite.finetune.checkpoint import BestModel
 from paddlehub_lite.utils import params_io
 
 from ..conftest import CHNSENTICORP
@@ -30,7 +31,7 @@ def test_finetune_beats_chance_and_saves_best_model(tiny_pretrained, data_slice,
     task.finetune_and_eval()
     scores = task.last_eval_scores          # the final test, with the best model
     assert scores["acc"] >= 0.65, scores    # chance is ~0.5 on this slice
-    best = hub.finetune.checkpoint.load_best_meta(ckpt)
+    best = BestModel(ckpt).meta()
     assert best["metric"] == "acc" and best["score"] == task.best_score
     assert os.path.isfile(os.path.join(ckpt, "best_model", "inference", "model.json"))
     assert os.path.isfile(os.path.join(ckpt, "ckpt.meta"))
@@ -58,7 +59,7 @@ def test_predict_alignment_with_and_without_accelerate_mode(tiny_pretrained, dat
     texts = ["酒店很好，服务周到", "", "！！！", "zzzz", "太差了，再也不来", "房间" * 3000, "一般"]
     fast = task.predict(texts)
     slow = task.predict(texts, accelerate_mode=False)
-    assert task._predictor is not None                   # the paddle.inference path was used
+    assert task.prediction._predictor is not None        # the paddle.inference path was used
     fast_probs = np.concatenate([s.run_results[0] for s in fast])
     slow_probs = np.concatenate([s.run_results[0] for s in slow])
     assert fast_probs.shape == (len(texts), 2)
@@ -223,7 +224,7 @@ def test_predict_and_eval_use_best_model_not_the_latest_checkpoint(tiny_pretrain
     best_dev = np.concatenate([s.run_results["probs"] for s in first.eval("dev", True)])
     more = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=3)
     more.finetune()                                         # no evaluation: best_model stays
-    assert hub.finetune.checkpoint.load_best_meta(ckpt)["global_step"] == first.global_step
+    assert BestModel(ckpt).meta()["global_step"] == first.global_step
     fresh = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=3)
     for accelerate in (True, False):
         got = np.concatenate([s.run_results[0] for s in

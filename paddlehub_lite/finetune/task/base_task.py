@@ -11,16 +11,18 @@ from typing import Callable, Dict, List, Optional
 import numpy as np
 import paddle
 
-from paddlehub_lite.finetune import batching, checkpoint, metrics as metric_lib
+from paddlehub_lite.finetune import batching, metrics as metric_lib
+from paddlehub_lite.finetune.checkpoint import BestModel, Checkpointer
 from paddlehub_lite.finetune.config import RunConfig
-from paddlehub_lite.finetune.feature_cache import FeatureCache
 from paddlehub_lite.finetune.parallel import ParallelEnv, select_place
-from paddlehub_lite.utils.run_lock import RunLock
 from paddlehub_lite.finetune.run_settings import check_resume, run_settings
+from paddlehub_lite.finetune.task.prediction import Prediction
 from paddlehub_lite.finetune.task.run_state import RunState
+from paddlehub_lite.finetune.trainer_state import TrainerState
 from paddlehub_lite.finetune.visualdl_log import ScalarLog
-from paddlehub_lite.modules.elmo.context import contexts_of
+from paddlehub_lite.module.inputs import attached
 from paddlehub_lite.utils import params_io
+from paddlehub_lite.utils.run_lock import RunLock
 from paddlehub_lite.utils.export import save_inference_model
 from paddlehub_lite.utils.log import logger
 from paddlehub_lite.utils.scope import clone_program, ensure_static, set_values
@@ -42,12 +44,15 @@ class BaseTask:
         config: a ``RunConfig`` (default ``RunConfig()``).
         metrics_choices: "default" or a list from acc, f1, precision, recall, matthews; the
             first selects the best model.
+        module_inputs: the ``ModuleInputs`` of the modules in the program (default None: the
+            ones ``Module.context`` returned with the program; see ``module/inputs.py``).
     """
 
     def __init__(self, feed_list: List[str], data_reader, main_program=None,
                  startup_program=None, config: Optional[RunConfig] = None,
-                 metrics_choices="default"):
+                 metrics_choices="default", module_inputs=None):
         self.feed_list = list(feed_list)
+        self.module_inputs = list(module_inputs) if module_inputs is not None else None
         self.data_reader = data_reader
         self.main_program = main_program
         self.startup_program = startup_program
@@ -60,14 +65,14 @@ class BaseTask:
         self._built = False
         self._initialized = False
         self._train_ready = False
-        self._feature_caches: Dict[str, FeatureCache] = {}
         self.batch_index = 0
         self._resumed = False
         self._checkpoint = None
         self.train_seconds = 0.0    # time in training steps (feed + run), this process
         self.train_examples = 0
-        self._predictor = None      # (best_model version, InferencePredictor)
-        self._best_scope = None     # (best_model version, Scope)
+        self.checkpointer = Checkpointer(self.config.checkpoint_dir, self.config.max_ckpt_to_keep)
+        self.best_model = BestModel(self.config.checkpoint_dir)
+        self.prediction = Prediction(self)
         self._run_settings = None   # what checkpoints record (run_settings.py)
 
     # ----- hooks --------------------------------------------------------------------------------
@@ -121,7 +126,8 @@ class BaseTask:
         if not self.parallel.is_main:
             logger.setLevel("WARNING")
         user_program = self.main_program
-        self.contexts = contexts_of(user_program)
+        self.contexts = (self.module_inputs if self.module_inputs is not None
+                         else attached(user_program))
         self.train_program, mapping = clone_program(user_program)
         self.task_startup = paddle.static.Program()
         feature = mapping.look_up(self.feature)
@@ -151,7 +157,7 @@ class BaseTask:
         self.opt_startup = paddle.static.Program()
         with paddle.utils.unique_name.guard(self.name_guard), \
                 paddle.static.program_guard(self.train_program, self.opt_startup):
-            self.scheduler = self.config.strategy.build(
+            self.scheduler, self.lr_name = self.config.strategy.build(
                 self.loss, self.max_train_steps, grad_hook=self.parallel.all_reduce_gradients)
         if self._initialized:
             self._run_startup(self.opt_startup, self.scope)
@@ -171,13 +177,13 @@ class BaseTask:
         self._build()
         self._initialize_scope(self.scope)
         self._initialized = True
-        self._checkpoint = checkpoint.load_checkpoint(self.checkpoint_dir)
+        self._checkpoint = self.checkpointer.latest()
         if self._checkpoint is not None:
             state_path, trainer = self._checkpoint
             self._load_params(state_path, self.test_program, self.scope)
-            self.current_epoch = trainer["epoch"]
-            self.global_step = trainer["global_step"]
-            self.best_score = trainer["best_score"]
+            self.current_epoch = trainer.epoch
+            self.global_step = trainer.global_step
+            self.best_score = trainer.best_score
             logger.info("PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, "
                         "best_score=%.5f", self.current_epoch + 1, self.global_step,
                         self.best_score)
@@ -219,27 +225,17 @@ class BaseTask:
         ids = batching.pad_ids([samples[i][0] for i in indices], pad_id, self._max_len())
         feed = {name: ids for name in self.feed_list}
         for ctx in self.contexts:
-            if ctx.bilm_frozen:
-                cache = self._feature_caches.get(phase)
-                feed[ctx.layers_name] = (cache.batch(indices, ids.shape[1]) if cache is not None
-                                         else ctx.feed(ids, self.num_threads)[ctx.layers_name])
+            feed.update(ctx.extra_feed(phase, indices, ids, self.num_threads))
         if len(samples[0]) > 1:
             feed.update(self._label_feed(samples, indices))
             feed[self.loss_scale_name] = np.array([1.0 / global_size], dtype="float32")
         return feed
 
     def _prepare_features(self, phase: str, samples) -> None:
-        """Frozen biLM: compute each example's features once (train, dev and test)."""
-        frozen = [ctx for ctx in self.contexts if ctx.bilm_frozen]
-        if not frozen or phase in self._feature_caches:
-            return
-        from paddlehub_lite.env import cache_home
-        start = time.time()
-        self._feature_caches[phase] = FeatureCache(frozen[0], [s[0] for s in samples],
-                                                   os.path.join(cache_home(), "features"),
-                                                   num_threads=self.num_threads)
-        logger.info("ELMo features of %d %s examples ready in %.1fs", len(samples), phase,
-                    time.time() - start)
+        """Let each module precompute what it feeds for this split (the frozen biLM's
+        features, once per example)."""
+        for ctx in self.contexts:
+            ctx.prepare(phase, [s[0] for s in samples], self.num_threads)
 
     # ----- running ----------------------------------------------------------------------------
     def _run(self, program, feed: Dict, fetch: Dict, scope=None) -> Dict[str, np.ndarray]:
@@ -359,7 +355,11 @@ class BaseTask:
         self._prepare_features(phase, samples)
         scope = self.scope
         if load_best_model:
-            scope = self._best_model_scope()
+            scope = self.prediction.best_scope()
+            if scope is None:
+                logger.warning("no best model in %s yet: using the current parameters",
+                               self.best_model.path)
+                scope = self.scope
         states = self._eval_states(samples, phase, scope)
         scores = self._metrics(states)
         speed = len(states) / max(1e-9, time.time() - states[0].run_time_begin)
@@ -385,26 +385,6 @@ class BaseTask:
             states.append(state)
         return states
 
-    def _best_model_version(self):
-        """Identifies the current best_model/ (it is replaced whenever dev improves)."""
-        path = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "meta.json")
-        return os.stat(path).st_mtime_ns if os.path.isfile(path) else None
-
-    def _best_model_scope(self):
-        """A scope holding best_model/'s parameters, rebuilt only when best_model/ changes."""
-        path = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "params.npz")
-        version = self._best_model_version()
-        if version is None:
-            logger.warning("no best model in %s yet: using the current parameters", path)
-            return self.scope
-        if self._best_scope is None or self._best_scope[0] != version:
-            checkpoint.verified_best_model(self.checkpoint_dir)
-            scope = paddle.static.Scope()
-            self._initialize_scope(scope)
-            self._load_params(path, self.test_program, scope)
-            self._best_scope = (version, scope)
-        return self._best_scope[1]
-
     def _maybe_save_best(self, scores: Dict[str, float]) -> None:
         main_metric = self.metrics_choices[0]
         score = scores[main_metric]
@@ -415,8 +395,7 @@ class BaseTask:
         params = params_io.read_state(self.scope, names)
         meta = {"metric": main_metric, "score": score, "global_step": self.global_step,
                 "scores": scores}
-        path = checkpoint.save_best_model(self.checkpoint_dir, params, meta,
-                                          export=self._export_inference_model)
+        path = self.best_model.save(params, meta, export=self._export_inference_model)
         logger.info("best model saved to %s [best %s=%.5f]", path, main_metric, score)
 
     def _export_inference_model(self, directory: str) -> None:
@@ -426,7 +405,7 @@ class BaseTask:
                              self.scope)
 
     def _feed_values(self, program) -> List:
-        names = set(self.feed_list) | {c.layers_name for c in self.contexts if c.bilm_frozen}
+        names = set(self.feed_list) | {n for c in self.contexts for n in c.extra_input_names()}
         values = []
         for op in program.global_block().ops:
             if op.name() == "pd_op.data" and op.attrs()["name"] in names:
@@ -434,11 +413,11 @@ class BaseTask:
         return values
 
     # ----- checkpoints ------------------------------------------------------------------------
-    def _trainer_state(self) -> Dict:
-        return {"epoch": self.current_epoch, "batch_index": self.batch_index,
-                "global_step": self.global_step, "best_score": self.best_score,
-                "seed": self.seed, "scheduler": self.scheduler.state_dict(),
-                "settings": self._settings()}
+    def _trainer_state(self) -> TrainerState:
+        return TrainerState(epoch=self.current_epoch, batch_index=self.batch_index,
+                            global_step=self.global_step, best_score=self.best_score,
+                            seed=self.seed, scheduler=self.scheduler.state_dict(),
+                            settings=self._settings())
 
     def _settings(self) -> Dict:
         if self._run_settings is None:
@@ -448,15 +427,13 @@ class BaseTask:
         return self._run_settings
 
     def _train_state_names(self) -> List[str]:
-        lr_name = self.config.strategy.lr_variable_name
-        return [n for n in params_io.state_names(self.train_program) if n != lr_name]
+        return [n for n in params_io.state_names(self.train_program) if n != self.lr_name]
 
     def _save_checkpoint(self) -> None:
         if not self.parallel.is_main:
             return
         names = self._train_state_names()
-        checkpoint.save_checkpoint(self.checkpoint_dir, params_io.read_state(self.scope, names),
-                                   self._trainer_state(), self.config.max_ckpt_to_keep)
+        self.checkpointer.save(params_io.read_state(self.scope, names), self._trainer_state())
         self._fire("save_ckpt")
 
     def _maybe_resume(self) -> None:
@@ -468,14 +445,14 @@ class BaseTask:
         if self._checkpoint is None:
             return
         state_path, trainer = self._checkpoint
-        check_resume(trainer.get("settings"), self._settings(), self.checkpoint_dir)
+        check_resume(trainer.settings, self._settings(), self.checkpoint_dir)
         params_io.restore(self.scope, state_path, self._train_state_names())
-        self.batch_index = trainer["batch_index"]
-        if trainer.get("seed") is not None and trainer["seed"] != self.seed:
+        self.batch_index = trainer.batch_index
+        if trainer.seed is not None and trainer.seed != self.seed:
             logger.warning("resuming a run made with seed %s (this config: %s); keeping %s",
-                           trainer["seed"], self.seed, trainer["seed"])
-            self.seed = trainer["seed"]
-        self.scheduler.set_state_dict(trainer["scheduler"])
+                           trainer.seed, self.seed, trainer.seed)
+            self.seed = trainer.seed
+        self.scheduler.set_state_dict(trainer.scheduler)
 
     # ----- prediction -------------------------------------------------------------------------
     def predict(self, data, load_best_model: bool = True, return_result: bool = False,
@@ -501,22 +478,10 @@ class BaseTask:
         self._init()
         samples = self._samples("predict", data)
         logger.info("PaddleHub predict start")
-        predictor = self._inference_predictor() if (accelerate_mode and load_best_model) else None
-        scope = self._predict_scope(load_best_model) if predictor is None else None
-        # Computed in batches of similar length (little padding), then put back in input
-        # order and handed out as RunStates of config.batch_size consecutive inputs.
-        batch_size = self.config.batch_size
         begin = time.time()
-        batches = batching.eval_batches([len(s[0]) for s in samples], batch_size)
-        outputs = []
-        for indices in batches:
-            feed = self._feed(samples, indices, "predict", len(indices))
-            if predictor is not None:
-                outputs.append(predictor(feed))
-            else:
-                outputs.append(self._run(self.predict_program, feed, self.predict_fetch,
-                                         scope)["probs"])
-        probs = batching.unsort(outputs, batches) if outputs else np.zeros((0, 0), "float32")
+        probs = self.prediction.probabilities(samples, load_best_model, accelerate_mode)
+        # Handed out as RunStates of config.batch_size consecutive inputs, in input order.
+        batch_size = self.config.batch_size
         states = []
         for start in range(0, len(samples), batch_size):
             state = RunState(run_results=[probs[start:start + batch_size]])
@@ -528,29 +493,6 @@ class BaseTask:
         if return_result:
             return self._postprocess(states)
         return states
-
-    def _predict_scope(self, load_best_model: bool):
-        best = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "params.npz")
-        if load_best_model and os.path.isfile(best):
-            return self._best_model_scope()
-        if self._checkpoint is None and self.global_step == 0:
-            logger.warning("no checkpoint or best model in %s: predicting with untrained "
-                           "parameters", self.checkpoint_dir)
-        return self.scope
-
-    def _inference_predictor(self):
-        """A paddle.inference predictor over best_model/inference (rebuilt when best_model/
-        changes), or None when there is no exported model."""
-        version = self._best_model_version()
-        prefix = os.path.join(checkpoint.best_model_dir(self.checkpoint_dir), "inference",
-                              "model")
-        if version is None or not os.path.isfile(prefix + ".json"):
-            return None
-        if self._predictor is None or self._predictor[0] != version:
-            checkpoint.verified_best_model(self.checkpoint_dir)
-            from paddlehub_lite.utils.inference import InferencePredictor
-            self._predictor = (version, InferencePredictor(prefix, self.num_threads))
-        return self._predictor[1]
 
     def _postprocess(self, states: List[RunState]):
         raise NotImplementedError

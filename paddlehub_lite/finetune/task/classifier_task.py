@@ -29,18 +29,21 @@ class ClassifierTask(BaseTask):
         hidden_units: sizes of extra fc+relu layers before the output (default None).
         metrics_choices: "default" (``["acc"]``) or a list from acc, f1, precision, recall,
             matthews; the first picks the best model.
+        module_inputs: the ``ModuleInputs`` of the program's modules (default None: those
+            ``Module.context`` returned with the program; see ``module/inputs.py``).
     """
 
     dropout = 0.0
 
     def __init__(self, feature, num_classes: int, feed_list: List[str], data_reader,
                  startup_program=None, config=None, hidden_units: Optional[List[int]] = None,
-                 metrics_choices="default"):
+                 metrics_choices="default", module_inputs=None):
         if num_classes < 2:
             raise ValueError("num_classes must be >= 2, got %r" % num_classes)
         super().__init__(feed_list=feed_list, data_reader=data_reader,
                          main_program=feature.block.program, startup_program=startup_program,
-                         config=config, metrics_choices=metrics_choices)
+                         config=config, metrics_choices=metrics_choices,
+                         module_inputs=module_inputs)
         self.feature = feature
         self.num_classes = num_classes
         self.hidden_units = list(hidden_units or [])

@@ -15,23 +15,25 @@ yourself, get the extra feed from ``ModuleContext.feed(word_ids)``.
 """
 import os
 import tempfile
-from typing import Dict, Optional
+import time
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import paddle
 
+from paddlehub_lite.env import cache_home
+from paddlehub_lite.module.inputs import attach, attached
+from paddlehub_lite.modules.elmo.feature_cache import FeatureCache, ids_key
 from paddlehub_lite.modules.elmo.network import BiLM, BiLMConfig, elmo_mix, sequence_lengths, \
     stack_layers
 from paddlehub_lite.utils.export import save_inference_model
 from paddlehub_lite.utils.inference import InferencePredictor
+from paddlehub_lite.utils.log import logger
 from paddlehub_lite.utils.scope import ensure_static, init_missing, set_values
 
-CONTEXTS_ATTR = "paddlehub_lite_contexts"
-
-
 class ModuleContext:
-    """What a task needs to know about a module inside a program (attached to the program as
-    ``program.paddlehub_lite_contexts``, a list; no global registry).
+    """What a task needs to know about an ELMo module inside a program: implements
+    ``paddlehub_lite.module.inputs.ModuleInputs`` (see there for how a task gets it).
 
     Attributes:
         module: the ``Module``.
@@ -50,6 +52,7 @@ class ModuleContext:
         self.layers_name = layers_name
         self.max_seq_len = max_seq_len
         self.pad_id = pad_id
+        self._caches: Dict[str, tuple] = {}   # phase -> (ids key, FeatureCache)
 
     @property
     def bilm_frozen(self) -> bool:
@@ -60,6 +63,35 @@ class ModuleContext:
         weights = self.module.weights()
         set_values(scope, {k: v for k, v in weights.items() if scope.find_var(k) is not None})
         return len(weights)
+
+    def extra_input_names(self) -> List[str]:
+        return [self.layers_name] if self.bilm_frozen else []
+
+    def prepare(self, phase: str, id_lists: Sequence[np.ndarray],
+                num_threads: Optional[int] = None) -> None:
+        """Frozen biLM: compute the features of every example of ``phase`` once, cached on disk
+        under ``$PADDLEHUB_LITE_HOME/cache/features`` and reused by later runs."""
+        if not self.bilm_frozen:
+            return
+        key = ids_key(id_lists)
+        if phase in self._caches and self._caches[phase][0] == key:
+            return
+        start = time.time()
+        self._caches[phase] = (key, FeatureCache(self, id_lists,
+                                                 os.path.join(cache_home(), "features"),
+                                                 num_threads=num_threads))
+        logger.info("ELMo features of %d %s examples ready in %.1fs", len(id_lists), phase,
+                    time.time() - start)
+
+    def extra_feed(self, phase: str, indices: Sequence[int], word_ids: np.ndarray,
+                   num_threads: Optional[int] = None) -> Dict[str, np.ndarray]:
+        """The ``elmo_layers`` of one padded batch: from the phase's cache when ``prepare``
+        made one, else computed now."""
+        if not self.bilm_frozen:
+            return {}
+        if phase in self._caches:
+            return {self.layers_name: self._caches[phase][1].batch(indices, word_ids.shape[1])}
+        return self.feed(word_ids, num_threads)
 
     def feed(self, word_ids: np.ndarray, num_threads: Optional[int] = None
              ) -> Dict[str, np.ndarray]:
@@ -101,7 +133,7 @@ def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool]
     outputs = {"elmo_embed": elmo, "seq_len": seq_len, "mask": mask}
     context = ModuleContext(module, startup, word_ids.name, layers_name, max_seq_len,
                             config.pad_id)
-    setattr(program, CONTEXTS_ATTR, getattr(program, CONTEXTS_ATTR, []) + [context])
+    attach(program, context)
     return inputs, outputs, program
 
 
@@ -129,7 +161,8 @@ class FeatureExtractor:
         scope = paddle.static.Scope()
         exe = paddle.static.Executor(paddle.CPUPlace())
         init_missing(startup, scope, exe)
-        set_values(scope, module.weights())
+        set_values(scope, {k: v for k, v in module.weights().items()
+                           if not k.endswith("softmax_b")})  # the LM softmax bias: not encoder
         with tempfile.TemporaryDirectory(prefix="paddlehub_lite_bilm_") as tmp:
             prefix = os.path.join(tmp, "bilm")
             save_inference_model(prefix, [word_ids], [layers], exe, program, scope)
@@ -140,5 +173,5 @@ class FeatureExtractor:
 
 
 def contexts_of(program):
-    """The ``ModuleContext`` objects attached to a program by ``Module.context``."""
-    return list(getattr(program, CONTEXTS_ATTR, []))
+    """The ``ModuleContext`` objects ``Module.context`` returned with ``program``."""
+    return attached(program)

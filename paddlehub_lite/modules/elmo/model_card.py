@@ -18,9 +18,12 @@ def render(module_dir: str, command: Optional[str] = None) -> str:
     untrained = info.get("untrained") or {}
     command = command or info.get("command", "(not recorded)")
     weights = manifest["files"]["weights.npz"]
-    params = (net["vocab_size"] * net["embed_dim"] + 2 * net["num_layers"] * (
+    tables = 1 if net.get("shared_embedding", True) else 2
+    params = (tables * net["vocab_size"] * net["embed_dim"] + 2 * net["num_layers"] * (
         4 * net["hidden_size"] * (net["embed_dim"] + net["hidden_size"]) +
         8 * net["hidden_size"] + net["hidden_size"] * net["embed_dim"]))
+    embedding = ("%d, shared by both directions" % net["embed_dim"] if tables == 1 else
+                 "%d, one table per direction (trained in two processes)" % net["embed_dim"])
     lines = [
         "# Model card: %s %s" % (manifest["name"], manifest["version"]),
         "",
@@ -33,11 +36,12 @@ def render(module_dir: str, command: Optional[str] = None) -> str:
         "|---|---|",
         "| vocabulary | %d words (`<S>`, `</S>`, `<UNK>`, then by frequency; min count %s) |"
         % (net["vocab_size"], pre.get("min_freq", "?")),
-        "| token embedding | %d |" % net["embed_dim"],
+        "| token embedding | %s |" % embedding,
         "| per direction | %d LSTM layers of %d units, each projected to %d; residual on layer 2 |"
         % (net["num_layers"], net["hidden_size"], net["embed_dim"]),
         "| ELMo output | %d (forward + backward) per layer, 3 layers mixed |" % (2 * net["embed_dim"]),
-        "| parameters | %.2f M (encoder; the pretraining softmax bias is not shipped) |" % (params / 1e6),
+        "| parameters | %.2f M in the encoder (shipped with the language model's softmax bias; "
+        "its weights are the embedding) |" % (params / 1e6),
         "| weights file | %s, %.1f MB, sha256 `%s` |" % (manifest.get("weights_dtype", "?"),
                                                        weights["bytes"] / 1e6, weights["sha256"]),
         "",

@@ -431,9 +431,11 @@ class ELMoPretrainer:
 
     # ----- export -----------------------------------------------------------------------------
     def encoder_weights(self) -> Dict[str, np.ndarray]:
-        """The biLM encoder's parameters (everything but the softmax bias), as float32."""
+        """What a module ships, as float32: the biLM encoder and the language-model softmax
+        bias (the softmax weights are the tied embedding), so that the language model can be
+        evaluated and trained further (``hub-lite adapt-elmo``)."""
         names = [p.name for p in self.train_prog.global_block().all_parameters()
-                 if p.name.startswith("elmo_") and not p.name.endswith("softmax_b")]
+                 if p.name.startswith("elmo_")]
         return params_io.read_state(self.scope, names)
 
     def export(self, output_dir: str, name: str = "elmo", version: str = "1.0.0",

@@ -98,7 +98,8 @@ class SplitPretrainer:
         for direction in DIRECTIONS:
             cfg = self.child_config(direction)
             path = os.path.join(cfg.work_dir, cfg.checkpoint_name(), "state.npz")
-            names = parameter_names(self.preparer.bilm_config, (direction,))
+            names = parameter_names(self.preparer.bilm_config, (direction,)) + [
+                cfg.softmax_bias_name()]
             state = params_io.load_state(path)
             weights.update({n: state[n] for n in names})
         return weights

@@ -152,6 +152,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def ids_key(id_lists) -> str:
+    """A short hash of a list of id arrays."""
+    return _key("", id_lists, "")
+
+
 def _key(fingerprint: str, id_lists, dtype: str) -> str:
     digest = hashlib.sha256(("%s/%s/%d" % (fingerprint, dtype, len(id_lists))).encode())
     for ids in id_lists:

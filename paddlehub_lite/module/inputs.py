@@ -1,0 +1,54 @@
+"""``ModuleInputs``: what a module's program needs from the task that trains or runs it, beyond
+the word ids the user feeds. The generic engine (``finetune/``) talks to modules only through
+this protocol; ``modules/elmo/context.py``'s ``ModuleContext`` implements it.
+
+A task gets its module inputs explicitly (``TextClassifierTask(..., module_inputs=[ctx])``) or,
+for PaddleHub 1.x scripts that pass nothing, from the program ``Module.context`` returned
+(``attached(program)``: the context rides along with the program object the user builds on,
+as the 1.x API has no other place for it).
+"""
+from typing import Dict, List, Optional, Protocol, Sequence
+
+import numpy as np
+
+_ATTR = "paddlehub_lite_module_inputs"
+
+
+class ModuleInputs(Protocol):
+    """The contract between a module's program and a task.
+
+    Attributes:
+        startup_program: initialisers of the module's parameters.
+        word_ids_name: the name of the word-ids input.
+        pad_id: the padding id of the word ids.
+        max_seq_len: the longest sequence the program was built for.
+    """
+
+    startup_program: object
+    word_ids_name: str
+    pad_id: int
+    max_seq_len: int
+
+    def load_pretrained(self, scope) -> int:
+        """Write the pretrained values into ``scope``; returns how many."""
+
+    def extra_input_names(self) -> List[str]:
+        """Inputs of the program the task must feed besides the word ids."""
+
+    def prepare(self, phase: str, id_lists: Sequence[np.ndarray],
+                num_threads: Optional[int]) -> None:
+        """Precompute per-example inputs of a fixed split (train/dev/test), if the module
+        does that; ``extra_feed`` then reads them."""
+
+    def extra_feed(self, phase: str, indices: Sequence[int], word_ids: np.ndarray,
+                   num_threads: Optional[int]) -> Dict[str, np.ndarray]:
+        """The extra inputs of one padded batch (``indices`` into the prepared split)."""
+
+
+def attach(program, inputs: ModuleInputs) -> None:
+    """Remember ``inputs`` with the program ``Module.context`` returns (see module docstring)."""
+    setattr(program, _ATTR, attached(program) + [inputs])
+
+
+def attached(program) -> List[ModuleInputs]:
+    return list(getattr(program, _ATTR, []))
