@@ -20,3 +20,14 @@ def get_logger(name: str = "PaddleHub") -> logging.Logger:
 
 
 logger = get_logger()
+
+
+def rank_logger(rank: int) -> logging.Logger:
+    """The logger of a data-parallel process: the PaddleHub logger on rank 0; on the others a
+    child of it that passes only warnings and errors (the process-wide logger's level is never
+    changed)."""
+    if rank == 0:
+        return logger
+    child = logger.getChild("rank%d" % rank)
+    child.setLevel(logging.WARNING)
+    return child

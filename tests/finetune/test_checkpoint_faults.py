@@ -2,10 +2,8 @@
 import os
 import subprocess
 
-import numpy as np
 import pytest
 
-import paddlehub_lite as hub
 from paddlehub_lite.finetune import checkpoint
 from paddlehub_lite.finetune.checkpoint import BestModel
 from paddlehub_lite.utils import params_io
@@ -43,7 +41,7 @@ def test_disk_full_during_best_model_export_commits_nothing(tiny_pretrained, dat
     params = params_io.read_state(task.scope, params_io.state_names(task.test_program))
     with pytest.raises(OSError) as raised:
         BestModel(str(small_disk)).save(params, {"score": 0.9},
-                                        export=task._export_inference_model)
+                                        export=task.training.export_inference_model)
     assert "model.pdiparams" in str(raised.value)       # params.npz fitted; the export did not
     assert os.listdir(small_disk) == []                 # nothing committed, nothing left over
 

@@ -5,7 +5,6 @@ import sys
 import numpy as np
 import pytest
 
-import paddlehub_lite as hub
 from paddlehub_lite.finetune.checkpoint import BestModel
 from paddlehub_lite.utils import params_io
 

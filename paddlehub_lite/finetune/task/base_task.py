@@ -15,16 +15,14 @@ from paddlehub_lite.finetune import batching, metrics as metric_lib
 from paddlehub_lite.finetune.checkpoint import BestModel, Checkpointer
 from paddlehub_lite.finetune.config import RunConfig
 from paddlehub_lite.finetune.parallel import ParallelEnv, select_place
-from paddlehub_lite.finetune.run_settings import check_resume, run_settings
 from paddlehub_lite.finetune.task.prediction import Prediction
+from paddlehub_lite.finetune.task.training import Training
 from paddlehub_lite.finetune.task.run_state import RunState
-from paddlehub_lite.finetune.trainer_state import TrainerState
 from paddlehub_lite.finetune.visualdl_log import ScalarLog
 from paddlehub_lite.module.inputs import attached
 from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.run_lock import RunLock
-from paddlehub_lite.utils.export import save_inference_model
-from paddlehub_lite.utils.log import logger
+from paddlehub_lite.utils.log import rank_logger
 from paddlehub_lite.utils.scope import clone_program, ensure_static, set_values
 
 EVENTS = ("finetune_start", "finetune_end", "eval_end", "log_interval", "save_ckpt",
@@ -66,14 +64,13 @@ class BaseTask:
         self._initialized = False
         self._train_ready = False
         self.batch_index = 0
-        self._resumed = False
         self._checkpoint = None
         self.train_seconds = 0.0    # time in training steps (feed + run), this process
         self.train_examples = 0
         self.checkpointer = Checkpointer(self.config.checkpoint_dir, self.config.max_ckpt_to_keep)
         self.best_model = BestModel(self.config.checkpoint_dir)
         self.prediction = Prediction(self)
-        self._run_settings = None   # what checkpoints record (run_settings.py)
+        self.training = Training(self)
 
     # ----- hooks --------------------------------------------------------------------------------
     def add_hook(self, event: str, func: Callable, name: Optional[str] = None) -> None:
@@ -110,6 +107,7 @@ class BaseTask:
         ensure_static()
         cfg = self.config
         self.parallel = ParallelEnv(cfg.use_data_parallel)
+        self.log = rank_logger(self.parallel.rank)   # other ranks: warnings only
         # Paddle's CPU kernels use one thread unless told; processes on one machine share cores.
         self.num_threads = cfg.num_threads or max(1, (os.cpu_count() or 1)
                                                   // self.parallel.world_size)
@@ -118,13 +116,11 @@ class BaseTask:
         if self.seed is None:
             self.seed = (0 if self.parallel.enabled
                          else int(np.random.SeedSequence().entropy % (2**31)))
-            logger.info("RunConfig seed=None: using seed %d", self.seed)
+            self.log.info("RunConfig seed=None: using seed %d", self.seed)
         self.place = select_place(cfg.use_cuda, self.parallel.rank)
         self.exe = paddle.static.Executor(self.place)
         self.scope = paddle.static.Scope()
         self.vdl = ScalarLog(os.path.join(self.checkpoint_dir, "vdllog"), self.parallel.is_main)
-        if not self.parallel.is_main:
-            logger.setLevel("WARNING")
         user_program = self.main_program
         self.contexts = (self.module_inputs if self.module_inputs is not None
                          else attached(user_program))
@@ -171,7 +167,7 @@ class BaseTask:
     def _init(self) -> None:
         """Initialise the task's scope once (see ``_initialize_scope``); when
         ``checkpoint_dir`` has a checkpoint, its parameters replace the initial ones (training
-        restores the rest of its state in ``_maybe_resume``)."""
+        restores the rest of its state in ``Training.resume``)."""
         if self._initialized:
             return
         self._build()
@@ -184,7 +180,7 @@ class BaseTask:
             self.current_epoch = trainer.epoch
             self.global_step = trainer.global_step
             self.best_score = trainer.best_score
-            logger.info("PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, "
+            self.log.info("PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, "
                         "best_score=%.5f", self.current_epoch + 1, self.global_step,
                         self.best_score)
 
@@ -257,85 +253,10 @@ class BaseTask:
         if lock is not None:
             lock.acquire()
         try:
-            return self._finetune(do_eval)
+            return self.training.run(do_eval)
         finally:
             if lock is not None:
                 lock.release()
-
-    def _finetune(self, do_eval: bool):
-        from tqdm import tqdm
-
-        self._init()
-        self._maybe_resume()
-        cfg = self.config
-        logger.info("PaddleHub finetune start")
-        self._fire("finetune_start")
-        samples = self._samples("train")
-        self._prepare_features("train", samples)
-        if self.current_epoch >= cfg.num_epoch:
-            logger.info("Training already finished at global_step %d (checkpoint in %s)",
-                        self.global_step, self.checkpoint_dir)
-            logger.info("PaddleHub finetune finished.")
-            return []
-        bar = tqdm(total=self.max_train_steps, initial=self.global_step, desc="finetune",
-                   unit="step", disable=None if self.parallel.is_main else True)
-        run_states: List[RunState] = []
-        period: List[RunState] = []
-        while self.current_epoch < cfg.num_epoch:
-            batches = self._train_batches(self.current_epoch, samples)
-            run_states = []
-            while self.batch_index < len(batches):
-                step_start = time.perf_counter()
-                batch = batches[self.batch_index]
-                local = batching.shard(batch, self.parallel.rank, self.parallel.world_size)
-                feed = self._feed(samples, local, "train", len(batch))
-                # Dropout masks depend only on (seed, step, rank): a resumed run draws the same.
-                paddle.seed((self.seed * 1000003 + self.global_step) * 64 + self.parallel.rank)
-                state = RunState()
-                state.run_results = self._run(self.train_program, feed, self.train_fetch)
-                state.run_results["labels"] = feed[self.label_name]
-                state.run_step, state.run_examples = 1, len(local)
-                self.scheduler.step()
-                self.batch_index += 1
-                self.global_step += 1
-                self.train_seconds += time.perf_counter() - step_start
-                self.train_examples += len(local)
-                run_states.append(state)
-                period.append(state)
-                bar.update(1)
-                if self.global_step % cfg.log_interval == 0:
-                    self._log_train(period)
-                    period = []
-                if cfg.save_ckpt_interval and self.global_step % cfg.save_ckpt_interval == 0:
-                    self._save_checkpoint()
-                if do_eval and self.global_step % cfg.eval_interval == 0:
-                    self.eval("dev")
-            self.current_epoch += 1
-            self.batch_index = 0
-            self._save_checkpoint()
-        bar.close()
-        if do_eval:
-            if self.global_step % cfg.eval_interval:
-                self.eval("dev")
-                self._save_checkpoint()  # the final best_score
-            if self.data_reader.get_num_examples("test") > 0 and self.parallel.is_main:
-                self.eval("test", load_best_model=True)
-        logger.info("Training steps: %d examples in %.1fs [examples/sec: %.1f]",
-                    self.train_examples, self.train_seconds,
-                    self.train_examples / max(self.train_seconds, 1e-9))
-        logger.info("PaddleHub finetune finished.")
-        self._fire("finetune_end", run_states=run_states)
-        return run_states
-
-    def _log_train(self, period: List[RunState]) -> None:
-        scores = self._metrics(period)
-        lr = float(self.scheduler.last_lr)
-        speed = len(period) / max(1e-9, time.time() - period[0].run_time_begin)
-        logger.info("step %d / %d: loss=%.5f %s[step/sec: %.2f]", self.global_step,
-                    self.max_train_steps, scores["loss"],
-                    "".join("%s=%.5f " % (k, v) for k, v in scores.items() if k != "loss"), speed)
-        self.vdl.add("train", dict(scores, learning_rate=lr), self.global_step)
-        self._fire("log_interval", scores=scores)
 
     # ----- evaluation -------------------------------------------------------------------------
     def eval(self, phase: str = "dev", load_best_model: bool = False) -> List[RunState]:
@@ -348,7 +269,7 @@ class BaseTask:
         self._init()
         if not self.parallel.is_main:
             return []
-        logger.info("Evaluation on %s dataset start", phase)
+        self.log.info("Evaluation on %s dataset start", phase)
         samples = self._samples(phase)
         if not samples:
             return []
@@ -357,18 +278,18 @@ class BaseTask:
         if load_best_model:
             scope = self.prediction.best_scope()
             if scope is None:
-                logger.warning("no best model in %s yet: using the current parameters",
+                self.log.warning("no best model in %s yet: using the current parameters",
                                self.best_model.path)
                 scope = self.scope
         states = self._eval_states(samples, phase, scope)
         scores = self._metrics(states)
         speed = len(states) / max(1e-9, time.time() - states[0].run_time_begin)
-        logger.info("[%s dataset evaluation result] loss=%.5f %s[step/sec: %.2f]", phase,
+        self.log.info("[%s dataset evaluation result] loss=%.5f %s[step/sec: %.2f]", phase,
                     scores["loss"], "".join("%s=%.5f " % (k, v) for k, v in scores.items()
                                             if k != "loss"), speed)
         self.vdl.add(phase, scores, self.global_step)
         if phase == "dev" and not load_best_model and self._train_ready:
-            self._maybe_save_best(scores)
+            self.training.maybe_save_best(scores)
         self.last_eval_scores = scores
         self._fire("eval_end", phase=phase, scores=scores, run_states=states)
         return states
@@ -384,75 +305,6 @@ class BaseTask:
             state.run_step, state.run_examples = 1, len(batch)
             states.append(state)
         return states
-
-    def _maybe_save_best(self, scores: Dict[str, float]) -> None:
-        main_metric = self.metrics_choices[0]
-        score = scores[main_metric]
-        if score <= self.best_score:
-            return
-        self.best_score = score
-        names = [n for n in params_io.state_names(self.test_program)]
-        params = params_io.read_state(self.scope, names)
-        meta = {"metric": main_metric, "score": score, "global_step": self.global_step,
-                "scores": scores}
-        path = self.best_model.save(params, meta, export=self._export_inference_model)
-        logger.info("best model saved to %s [best %s=%.5f]", path, main_metric, score)
-
-    def _export_inference_model(self, directory: str) -> None:
-        feeds = self._feed_values(self.predict_program)
-        save_inference_model(os.path.join(directory, "model"), feeds,
-                             [self.predict_fetch["probs"]], self.exe, self.predict_program,
-                             self.scope)
-
-    def _feed_values(self, program) -> List:
-        names = set(self.feed_list) | {n for c in self.contexts for n in c.extra_input_names()}
-        values = []
-        for op in program.global_block().ops:
-            if op.name() == "pd_op.data" and op.attrs()["name"] in names:
-                values.append(op.result(0))
-        return values
-
-    # ----- checkpoints ------------------------------------------------------------------------
-    def _trainer_state(self) -> TrainerState:
-        return TrainerState(epoch=self.current_epoch, batch_index=self.batch_index,
-                            global_step=self.global_step, best_score=self.best_score,
-                            seed=self.seed, scheduler=self.scheduler.state_dict(),
-                            settings=self._settings())
-
-    def _settings(self) -> Dict:
-        if self._run_settings is None:
-            self._run_settings = run_settings(self.config, self.data_reader,
-                                              self._samples("train"), self.test_program,
-                                              self.parallel.world_size)
-        return self._run_settings
-
-    def _train_state_names(self) -> List[str]:
-        return [n for n in params_io.state_names(self.train_program) if n != self.lr_name]
-
-    def _save_checkpoint(self) -> None:
-        if not self.parallel.is_main:
-            return
-        names = self._train_state_names()
-        self.checkpointer.save(params_io.read_state(self.scope, names), self._trainer_state())
-        self._fire("save_ckpt")
-
-    def _maybe_resume(self) -> None:
-        """Before the first training step: restore the whole training state (optimizer
-        moments, scheduler, data position) of the checkpoint ``_init`` found."""
-        if self._resumed:
-            return
-        self._resumed = True
-        if self._checkpoint is None:
-            return
-        state_path, trainer = self._checkpoint
-        check_resume(trainer.settings, self._settings(), self.checkpoint_dir)
-        params_io.restore(self.scope, state_path, self._train_state_names())
-        self.batch_index = trainer.batch_index
-        if trainer.seed is not None and trainer.seed != self.seed:
-            logger.warning("resuming a run made with seed %s (this config: %s); keeping %s",
-                           trainer.seed, self.seed, trainer.seed)
-            self.seed = trainer.seed
-        self.scheduler.set_state_dict(trainer.scheduler)
 
     # ----- prediction -------------------------------------------------------------------------
     def predict(self, data, load_best_model: bool = True, return_result: bool = False,
@@ -477,7 +329,7 @@ class BaseTask:
                             "as [text]" % type(data).__name__)
         self._init()
         samples = self._samples("predict", data)
-        logger.info("PaddleHub predict start")
+        self.log.info("PaddleHub predict start")
         begin = time.time()
         probs = self.prediction.probabilities(samples, load_best_model, accelerate_mode)
         # Handed out as RunStates of config.batch_size consecutive inputs, in input order.
@@ -488,7 +340,7 @@ class BaseTask:
             state.run_time_begin = begin
             state.run_step, state.run_examples = 1, len(state.run_results[0])
             states.append(state.update())
-        logger.info("PaddleHub predict finished.")
+        self.log.info("PaddleHub predict finished.")
         self._fire("predict_end", run_states=states)
         if return_result:
             return self._postprocess(states)

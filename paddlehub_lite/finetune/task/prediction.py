@@ -10,7 +10,6 @@ import numpy as np
 import paddle
 
 from paddlehub_lite.finetune import batching
-from paddlehub_lite.utils.log import logger
 
 
 class Prediction:
@@ -61,7 +60,7 @@ class Prediction:
             if scope is not None:
                 return scope
         if task._checkpoint is None and task.global_step == 0:
-            logger.warning("no checkpoint or best model in %s: predicting with untrained "
+            task.log.warning("no checkpoint or best model in %s: predicting with untrained "
                            "parameters", task.checkpoint_dir)
         return task.scope
 

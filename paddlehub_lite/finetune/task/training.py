@@ -1,0 +1,186 @@
+"""``Training``: a task's training loop and what belongs to it: periodic logging, evaluation
+and checkpoints, exact resume (optimizer moments, scheduler, data position, dropout seeds),
+the run settings a checkpoint records, and saving the best model with its exported inference
+model. One object per task; it reads and advances the task's position (``current_epoch``,
+``batch_index``, ``global_step``, ``best_score``).
+"""
+import os
+import time
+from typing import Dict, List
+
+import paddle
+
+from paddlehub_lite.finetune import batching
+from paddlehub_lite.finetune.run_settings import check_resume, run_settings
+from paddlehub_lite.finetune.task.run_state import RunState
+from paddlehub_lite.finetune.trainer_state import TrainerState
+from paddlehub_lite.utils import params_io
+from paddlehub_lite.utils.export import save_inference_model
+
+
+class Training:
+    """The training of one task.
+
+    Args:
+        task: the ``BaseTask`` (its programs, scope, feeds, evaluation and hooks).
+    """
+
+    def __init__(self, task):
+        self.task = task
+        self._run_settings = None   # what checkpoints record (run_settings.py)
+        self._resumed = False
+
+    def run(self, do_eval: bool):
+        """See ``BaseTask.finetune``."""
+        from tqdm import tqdm
+
+        t = self.task
+        t._init()
+        self.resume()
+        cfg = t.config
+        t.log.info("PaddleHub finetune start")
+        t._fire("finetune_start")
+        samples = t._samples("train")
+        t._prepare_features("train", samples)
+        if t.current_epoch >= cfg.num_epoch:
+            t.log.info("Training already finished at global_step %d (checkpoint in %s)",
+                        t.global_step, t.checkpoint_dir)
+            t.log.info("PaddleHub finetune finished.")
+            return []
+        bar = tqdm(total=t.max_train_steps, initial=t.global_step, desc="finetune",
+                   unit="step", disable=None if t.parallel.is_main else True)
+        run_states: List[RunState] = []
+        period: List[RunState] = []
+        while t.current_epoch < cfg.num_epoch:
+            batches = t._train_batches(t.current_epoch, samples)
+            run_states = []
+            while t.batch_index < len(batches):
+                step_start = time.perf_counter()
+                batch = batches[t.batch_index]
+                local = batching.shard(batch, t.parallel.rank, t.parallel.world_size)
+                feed = t._feed(samples, local, "train", len(batch))
+                # Dropout masks depend only on (seed, step, rank): a resumed run draws the same.
+                paddle.seed((t.seed * 1000003 + t.global_step) * 64 + t.parallel.rank)
+                state = RunState()
+                state.run_results = t._run(t.train_program, feed, t.train_fetch)
+                state.run_results["labels"] = feed[t.label_name]
+                state.run_step, state.run_examples = 1, len(local)
+                t.scheduler.step()
+                t.batch_index += 1
+                t.global_step += 1
+                t.train_seconds += time.perf_counter() - step_start
+                t.train_examples += len(local)
+                run_states.append(state)
+                period.append(state)
+                bar.update(1)
+                if t.global_step % cfg.log_interval == 0:
+                    self.log_train(period)
+                    period = []
+                if cfg.save_ckpt_interval and t.global_step % cfg.save_ckpt_interval == 0:
+                    self.save_checkpoint()
+                if do_eval and t.global_step % cfg.eval_interval == 0:
+                    t.eval("dev")
+            t.current_epoch += 1
+            t.batch_index = 0
+            self.save_checkpoint()
+        bar.close()
+        if do_eval:
+            if t.global_step % cfg.eval_interval:
+                t.eval("dev")
+                self.save_checkpoint()  # the final best_score
+            if t.data_reader.get_num_examples("test") > 0 and t.parallel.is_main:
+                t.eval("test", load_best_model=True)
+        t.log.info("Training steps: %d examples in %.1fs [examples/sec: %.1f]",
+                    t.train_examples, t.train_seconds,
+                    t.train_examples / max(t.train_seconds, 1e-9))
+        t.log.info("PaddleHub finetune finished.")
+        t._fire("finetune_end", run_states=run_states)
+        return run_states
+
+    def log_train(self, period: List[RunState]) -> None:
+        t = self.task
+        scores = t._metrics(period)
+        lr = float(t.scheduler.last_lr)
+        speed = len(period) / max(1e-9, time.time() - period[0].run_time_begin)
+        t.log.info("step %d / %d: loss=%.5f %s[step/sec: %.2f]", t.global_step,
+                    t.max_train_steps, scores["loss"],
+                    "".join("%s=%.5f " % (k, v) for k, v in scores.items() if k != "loss"), speed)
+        t.vdl.add("train", dict(scores, learning_rate=lr), t.global_step)
+        t._fire("log_interval", scores=scores)
+
+    def maybe_save_best(self, scores: Dict[str, float]) -> None:
+        t = self.task
+        main_metric = t.metrics_choices[0]
+        score = scores[main_metric]
+        if score <= t.best_score:
+            return
+        t.best_score = score
+        names = [n for n in params_io.state_names(t.test_program)]
+        params = params_io.read_state(t.scope, names)
+        meta = {"metric": main_metric, "score": score, "global_step": t.global_step,
+                "scores": scores}
+        path = t.best_model.save(params, meta, export=self.export_inference_model)
+        t.log.info("best model saved to %s [best %s=%.5f]", path, main_metric, score)
+
+    def export_inference_model(self, directory: str) -> None:
+        t = self.task
+        feeds = self.feed_values(t.predict_program)
+        save_inference_model(os.path.join(directory, "model"), feeds,
+                             [t.predict_fetch["probs"]], t.exe, t.predict_program,
+                             t.scope)
+
+    def feed_values(self, program) -> List:
+        t = self.task
+        names = set(t.feed_list) | {n for c in t.contexts for n in c.extra_input_names()}
+        values = []
+        for op in program.global_block().ops:
+            if op.name() == "pd_op.data" and op.attrs()["name"] in names:
+                values.append(op.result(0))
+        return values
+
+    # ----- checkpoints --------------------------------------------------------------------
+    def trainer_state(self) -> TrainerState:
+        t = self.task
+        return TrainerState(epoch=t.current_epoch, batch_index=t.batch_index,
+                            global_step=t.global_step, best_score=t.best_score,
+                            seed=t.seed, scheduler=t.scheduler.state_dict(),
+                            settings=self.settings())
+
+    def settings(self) -> Dict:
+        t = self.task
+        if self._run_settings is None:
+            self._run_settings = run_settings(t.config, t.data_reader,
+                                              t._samples("train"), t.test_program,
+                                              t.parallel.world_size)
+        return self._run_settings
+
+    def train_state_names(self) -> List[str]:
+        t = self.task
+        return [n for n in params_io.state_names(t.train_program) if n != t.lr_name]
+
+    def save_checkpoint(self) -> None:
+        t = self.task
+        if not t.parallel.is_main:
+            return
+        names = self.train_state_names()
+        t.checkpointer.save(params_io.read_state(t.scope, names), self.trainer_state())
+        t._fire("save_ckpt")
+
+    def resume(self) -> None:
+        """Before the first training step: restore the whole training state (optimizer
+        moments, scheduler, data position) of the checkpoint ``_init`` found."""
+        t = self.task
+        if self._resumed:
+            return
+        self._resumed = True
+        if t._checkpoint is None:
+            return
+        state_path, trainer = t._checkpoint
+        check_resume(trainer.settings, self.settings(), t.checkpoint_dir)
+        params_io.restore(t.scope, state_path, self.train_state_names())
+        t.batch_index = trainer.batch_index
+        if trainer.seed is not None and trainer.seed != t.seed:
+            t.log.warning("resuming a run made with seed %s (this config: %s); keeping %s",
+                           trainer.seed, t.seed, trainer.seed)
+            t.seed = trainer.seed
+        t.scheduler.set_state_dict(trainer.scheduler)
