@@ -1,4 +1,8 @@
-"""CPU math-library defaults, applied when ``paddlehub_lite`` is imported.
+"""CPU math-library defaults: ``apply_cpu_defaults()``, which ``import paddlehub_lite`` calls
+(before Paddle runs any kernel); it only sets environment variables the user has not set.
+
+``OMP_NUM_THREADS=1``: Paddle's CPU kernels have their own thread pool; OpenMP threads beside it
+made a training step ~3x slower here (``bench/cpu_facts.py omp``).
 
 Paddle's CPU wheel does its matrix products (``matmul``, ``fc``, the LSTM and GRU kernels) with
 Intel MKL. On AMD processors MKL dispatches to a generic code path unless
@@ -59,3 +63,17 @@ def apply_math_library_defaults(environ=None, cpuinfo: Optional[str] = None) -> 
     environ[MKL_CPU_TYPE_ENV] = "5"
     environ.setdefault(MKL_REPRODUCIBILITY_ENV, "AUTO,STRICT")
     return True
+
+
+def apply_cpu_defaults(environ=None, cpuinfo: Optional[str] = None) -> None:
+    """The CPU defaults ``import paddlehub_lite`` applies, never over a value the user set:
+    ``OMP_NUM_THREADS=1``, and on AMD CPUs with AVX2 ``MKL_DEBUG_CPU_TYPE=5`` with
+    ``MKL_CBWR=AUTO,STRICT`` (see the module docstring).
+
+    Args:
+        environ: the mapping to update (default ``os.environ``).
+        cpuinfo: the text of ``/proc/cpuinfo`` (default: read it).
+    """
+    environ = os.environ if environ is None else environ
+    environ.setdefault("OMP_NUM_THREADS", "1")
+    apply_math_library_defaults(environ, cpuinfo)
