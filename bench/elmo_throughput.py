@@ -41,8 +41,8 @@ def feature_extraction(module, texts, batch_size=32):
 def pretraining(module, steps, directions, batch_tokens, num_sampled):
     """Corpus tokens/s of ``steps`` pretraining steps on msra_news (both language models;
     with ``split`` the slower of the two processes)."""
-    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer, PretrainConfig
-    from paddlehub_lite.modules.elmo.pretrain_split import SplitPretrainer
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer, PretrainConfig
+    from paddlehub_lite.zoo.elmo.pretrain_split import SplitPretrainer
     net = module.bilm_config
     with tempfile.TemporaryDirectory() as work:
         config = PretrainConfig(

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class BiLM(nn.Module):
-    """The shipped biLM (see paddlehub_lite/modules/elmo/network.py), weights from weights.npz."""
+    """The shipped biLM (see paddlehub_lite/zoo/elmo/network.py), weights from weights.npz."""
 
     def __init__(self, weights, config):
         super().__init__()
@@ -95,7 +95,7 @@ class Classifier(nn.Module):
         self.gamma = nn.Parameter(torch.ones(1))
         self.word_emb = nn.Embedding(vocab_size, 128)
         nn.init.uniform_(self.word_emb.weight, -0.1, 0.1)
-        # PaddleHub's fc(384) is the GRU's input projection (see examples/elmo/elmo_demo_net.py)
+        # PaddleHub's fc(384) is the GRU's input projection (see paddlehub_lite/nets.py)
         self.gru = nn.GRU(elmo_dim + 128, 128, batch_first=True)
         for name, param in self.gru.named_parameters():
             (nn.init.xavier_uniform_ if name.startswith("weight") else nn.init.zeros_)(param)

@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import paddlehub_lite as hub  # noqa: E402
-from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer, PretrainConfig  # noqa: E402
+from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer, PretrainConfig  # noqa: E402
 from paddlehub_lite.reader.segmenter import get_segmenter  # noqa: E402
 from paddlehub_lite.reader.vocab import Vocab  # noqa: E402
 

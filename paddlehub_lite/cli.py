@@ -6,7 +6,7 @@ import sys
 
 
 def _pretrain_parser(sub) -> None:
-    from paddlehub_lite.modules.elmo.pretrain import PretrainConfig
+    from paddlehub_lite.zoo.elmo.pretrain import PretrainConfig
     defaults = PretrainConfig(corpus_files=[], work_dir="")
     p = sub.add_parser(
         "pretrain-elmo", help="pretrain a Chinese biLM and write an ELMo module directory",
@@ -45,9 +45,9 @@ def _pretrain_parser(sub) -> None:
 
 
 def _run_pretrain(args) -> int:
-    from paddlehub_lite.modules.elmo import model_card
-    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer, PretrainConfig
-    from paddlehub_lite.modules.elmo.pretrain_split import SplitPretrainer
+    from paddlehub_lite.zoo.elmo import model_card
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer, PretrainConfig
+    from paddlehub_lite.zoo.elmo.pretrain_split import SplitPretrainer
     fields = set(PretrainConfig.__dataclass_fields__)
     values = {k: v for k, v in vars(args).items() if k in fields}
     config = PretrainConfig(corpus_files=[os.path.abspath(p) for p in args.corpus], **values)
@@ -70,7 +70,7 @@ def _model_card_parser(sub) -> None:
 
 
 def _run_model_card(args) -> int:
-    from paddlehub_lite.modules.elmo import model_card
+    from paddlehub_lite.zoo.elmo import model_card
     print(model_card.write(args.module_dir, args.command))
     return 0
 

@@ -92,7 +92,7 @@ def http_server(tmp_path):
 def tiny_pretrained(tmp_path_factory):
     """A tiny biLM pretrained for a few seconds on 400 corpus sentences + 200 reviews; returns
     (trainer, final record, module directory). Shared by the module and engine tests."""
-    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer, PretrainConfig
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer, PretrainConfig
 
     root = tmp_path_factory.mktemp("tiny_elmo")
     corpus = root / "corpus.txt"

@@ -1,6 +1,6 @@
 """``ModuleInputs``: what a module's program needs from the task that trains or runs it, beyond
 the word ids the user feeds. The generic engine (``finetune/``) talks to modules only through
-this protocol; ``modules/elmo/context.py``'s ``ModuleContext`` implements it.
+this protocol; ``zoo/elmo/context.py``'s ``ModuleContext`` implements it.
 
 A task gets its module inputs explicitly (``TextClassifierTask(..., module_inputs=[ctx])``) or,
 for PaddleHub 1.x scripts that pass nothing, from the program ``Module.context`` returned

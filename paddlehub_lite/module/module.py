@@ -21,7 +21,7 @@ from paddlehub_lite.utils.log import logger
 
 SERVER_ENV = "PADDLEHUB_LITE_MODULE_SERVER"
 PACKAGE_MODULES = {"elmo": os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                        "modules", "elmo", "pretrained")}
+                                        "zoo", "elmo", "pretrained")}
 
 
 class Module:
@@ -54,7 +54,7 @@ class Module:
         if self.type != "elmo":
             raise ModuleFormatError("%s: module type %r is not supported" % (self.directory,
                                                                              self.type))
-        from paddlehub_lite.modules.elmo.network import BiLMConfig
+        from paddlehub_lite.zoo.elmo.network import BiLMConfig
         self.bilm_config = BiLMConfig.from_dict(self.manifest["network"])
 
     def get_vocab_path(self) -> str:
@@ -86,9 +86,9 @@ class Module:
             with id 0 (``<S>``, never a real input). ``outputs["elmo_embed"]``: float32
             [batch, seq, 2E], zero at padding. ``outputs["seq_len"]``: int64 [batch], real
             lengths. ``outputs["mask"]``: float32 [batch, seq, 1]. With a frozen biLM also
-            ``inputs["elmo_layers"]`` (filled by the task; see ``modules/elmo/context.py``).
+            ``inputs["elmo_layers"]`` (filled by the task; see ``zoo/elmo/context.py``).
         """
-        from paddlehub_lite.modules.elmo.context import build_context
+        from paddlehub_lite.zoo.elmo.context import build_context
         inputs, outputs, program = build_context(self, trainable=trainable,
                                                  bilm_trainable=bilm_trainable,
                                                  max_seq_len=max_seq_len)
@@ -104,7 +104,7 @@ class Module:
         """
         threads = num_threads or os.cpu_count() or 1  # None and the core count: one predictor
         if self._extractor is None or self._extractor.num_threads != threads:
-            from paddlehub_lite.modules.elmo.context import FeatureExtractor
+            from paddlehub_lite.zoo.elmo.context import FeatureExtractor
             self._extractor = FeatureExtractor(self, threads)
         return self._extractor(word_ids)
 

@@ -7,9 +7,9 @@ import signal
 import sys
 
 import paddle
-import paddle.nn.functional as F
 
 import paddlehub_lite as hub
+from paddlehub_lite.nets import gru_net
 
 
 def write_slice(target_dir, source_dir, train=1000, dev=200, test=200):
@@ -40,18 +40,7 @@ def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_
                 name="word_emb", learning_rate=30,
                 initializer=paddle.nn.initializer.Uniform(-0.1, 0.1)))
         x = paddle.concat([outputs["elmo_embed"], emb(inputs["word_ids"])], axis=-1)
-        x = paddle.nn.Linear(x.shape[-1], 48, weight_attr=paddle.ParamAttr(name="fc0_w"),
-                             bias_attr=paddle.ParamAttr(name="fc0_b"))(x)
-        gru = paddle.nn.GRU(48, 16, weight_ih_attr=paddle.ParamAttr(name="gru_w_ih"),
-                            weight_hh_attr=paddle.ParamAttr(name="gru_w_hh"),
-                            bias_ih_attr=paddle.ParamAttr(name="gru_b_ih"),
-                            bias_hh_attr=paddle.ParamAttr(name="gru_b_hh"))
-        hidden, _ = gru(x, sequence_length=outputs["seq_len"])
-        hidden = hidden + (outputs["mask"] - 1.0) * 1e4
-        pooled = F.adaptive_max_pool1d(hidden.transpose([0, 2, 1]), 1).squeeze(-1)
-        feature = paddle.tanh(paddle.nn.Linear(
-            16, 12, weight_attr=paddle.ParamAttr(name="fc1_w"),
-            bias_attr=paddle.ParamAttr(name="fc1_b"))(paddle.tanh(pooled)))
+        feature = gru_net(x, outputs["seq_len"], outputs["mask"], hid_dim=16, hid_dim2=12)
     strategy = hub.AdamWeightDecayStrategy(learning_rate=learning_rate, weight_decay=0.01,
                                            warmup_proportion=0.1)
     config = hub.RunConfig(use_cuda=False, num_epoch=num_epoch, batch_size=batch_size,

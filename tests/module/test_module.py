@@ -9,7 +9,7 @@ import pytest
 
 import paddlehub_lite as hub
 from paddlehub_lite.module import ModuleFormatError
-from paddlehub_lite.modules.elmo.context import contexts_of
+from paddlehub_lite.zoo.elmo.context import contexts_of
 
 
 @pytest.fixture

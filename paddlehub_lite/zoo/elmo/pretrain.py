@@ -26,8 +26,8 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from paddlehub_lite.modules.elmo import corpus
-from paddlehub_lite.modules.elmo.network import DIRECTIONS, BiLM, BiLMConfig
+from paddlehub_lite.zoo.elmo import corpus
+from paddlehub_lite.zoo.elmo.network import DIRECTIONS, BiLM, BiLMConfig
 from paddlehub_lite.reader.segmenter import get_segmenter
 from paddlehub_lite.reader.vocab import Vocab
 from paddlehub_lite.utils import params_io

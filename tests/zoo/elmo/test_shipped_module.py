@@ -15,7 +15,7 @@ PACKAGE = os.path.dirname(os.path.abspath(hub.__file__))
 
 def test_shipped_elmo_loads_verifies_and_matches_its_reference(hub_home):
     module = hub.Module(name="elmo")
-    assert module.directory == os.path.join(PACKAGE, "modules", "elmo", "pretrained")
+    assert module.directory == os.path.join(PACKAGE, "zoo", "elmo", "pretrained")
     manifest = read_manifest(module.directory, verify=True)   # sizes and sha256 of every file
     assert set(manifest["files"]) >= {"assets/vocab.txt", "weights.npz"}
     reference = np.load(REFERENCE)

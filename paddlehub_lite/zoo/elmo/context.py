@@ -23,8 +23,8 @@ import paddle
 
 from paddlehub_lite.env import cache_home
 from paddlehub_lite.module.inputs import attach, attached
-from paddlehub_lite.modules.elmo.feature_cache import FeatureCache, ids_key
-from paddlehub_lite.modules.elmo.network import BiLM, BiLMConfig, elmo_mix, sequence_lengths, \
+from paddlehub_lite.zoo.elmo.feature_cache import FeatureCache, ids_key
+from paddlehub_lite.zoo.elmo.network import BiLM, BiLMConfig, elmo_mix, sequence_lengths, \
     stack_layers
 from paddlehub_lite.utils.export import save_inference_model
 from paddlehub_lite.utils.inference import InferencePredictor

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import paddlehub_lite as hub
-from paddlehub_lite.modules.elmo.feature_cache import FeatureCache
-from paddlehub_lite.modules.elmo.context import contexts_of
+from paddlehub_lite.zoo.elmo.feature_cache import FeatureCache
+from paddlehub_lite.zoo.elmo.context import contexts_of
 
 
 def _context(module_dir):
@@ -61,7 +61,7 @@ def test_a_truncated_cache_file_is_refused(tiny_pretrained, tmp_path):
 def test_a_killed_writers_temp_file_is_removed_a_live_ones_kept(tmp_path):
     import subprocess
     import sys
-    from paddlehub_lite.modules.elmo.feature_cache import remove_stale_temp_files
+    from paddlehub_lite.zoo.elmo.feature_cache import remove_stale_temp_files
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from paddlehub_lite.module.manifest import read_manifest
-from paddlehub_lite.modules.elmo import corpus
+from paddlehub_lite.zoo.elmo import corpus
 from paddlehub_lite.reader.vocab import Vocab
 
 
@@ -22,7 +22,7 @@ def test_pretraining_lowers_heldout_perplexity(tiny_pretrained):
 
 
 def test_resume_continues_from_checkpoint(tiny_pretrained):
-    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
     trainer, final, _ = tiny_pretrained
     state = json.load(open(os.path.join(trainer.config.work_dir, "ckpt", "state.json")))
     assert state["step"] == final["step"]
@@ -68,7 +68,7 @@ def _tiny_config(tmp_path, tiny_pretrained, **overrides):
 def test_resume_is_exact(tmp_path, tiny_pretrained):
     """Stopped after 7 steps and resumed to 14 == 14 steps in one go, bit for bit (batch order,
     sampled candidates and dropout masks are functions of the seed and the step)."""
-    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
     straight = ELMoPretrainer(_tiny_config(tmp_path / "a", tiny_pretrained, max_steps=14))
     straight.run()
     first = ELMoPretrainer(_tiny_config(tmp_path / "b", tiny_pretrained, max_steps=7))
@@ -85,7 +85,7 @@ def test_resume_is_exact(tmp_path, tiny_pretrained):
 def test_dropout_masks_differ_between_steps(tmp_path, tiny_pretrained):
     """A seeded main program replayed one dropout mask every step; the step seed varies it:
     two runs that differ only in their dropout draw (seed) differ."""
-    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
     one = ELMoPretrainer(_tiny_config(tmp_path / "a", tiny_pretrained, max_steps=3))
     one.run()
     program_seed = one.train_prog.random_seed
@@ -96,7 +96,7 @@ def test_split_directions_train_in_two_processes(tmp_path, tiny_pretrained):
     """directions='split': two processes, each LM with its own embedding; the module holds
     both, loads, and its perplexity fell in both directions."""
     import paddlehub_lite as hub
-    from paddlehub_lite.modules.elmo.pretrain_split import SplitPretrainer
+    from paddlehub_lite.zoo.elmo.pretrain_split import SplitPretrainer
     config = _tiny_config(tmp_path, tiny_pretrained, directions="split", epochs=2,
                           eval_every=20)
     trainer = SplitPretrainer(config)
@@ -125,7 +125,7 @@ def test_split_directions_train_in_two_processes(tmp_path, tiny_pretrained):
 
 SPLIT_RUN = """
 import dataclasses, pickle, sys
-from paddlehub_lite.modules.elmo.pretrain_split import SplitPretrainer
+from paddlehub_lite.zoo.elmo.pretrain_split import SplitPretrainer
 config = pickle.load(open(sys.argv[1], "rb"))
 SplitPretrainer(config).run()
 """
@@ -139,7 +139,7 @@ def test_killing_a_split_pretraining_leaves_no_orphans_and_one_writer(tmp_path, 
     import subprocess
     import sys
     import time
-    from paddlehub_lite.modules.elmo.pretrain import ELMoPretrainer
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
     from paddlehub_lite.utils.run_lock import CheckpointDirInUse
     config = _tiny_config(tmp_path, tiny_pretrained, directions="split", epochs=500,
                           log_every=5)

@@ -4,7 +4,7 @@ for a few fixed sentences, which test_shipped_module.py compares every forward p
 Run it once when a new module is shipped (never to make a failing test pass after a network
 code change: that failure is the point of the test):
 
-    python tests/modules/elmo/make_shipped_reference.py
+    python tests/zoo/elmo/make_shipped_reference.py
 """
 import os
 
