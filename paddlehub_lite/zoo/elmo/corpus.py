@@ -5,11 +5,15 @@ Input files are plain text, one sentence per line, or TSV files with a header ro
 segmenter as the reader, so pretraining and finetuning see the same words.
 """
 import os
+import time
 from typing import Iterator, List, Sequence, Tuple
 
 import numpy as np
 
+from paddlehub_lite.reader.segmenter import get_segmenter
 from paddlehub_lite.reader.vocab import BOS, EOS, Vocab
+from paddlehub_lite.utils.atomic import atomic_file
+from paddlehub_lite.utils.log import logger
 
 IGNORE_INDEX = -100
 
@@ -123,3 +127,37 @@ def iter_token_files(paths: Sequence[str]) -> Iterator[str]:
         if not os.path.isfile(path):
             raise FileNotFoundError("corpus file not found: %s" % path)
         yield path
+
+
+def segmented(corpus_files: Sequence[str], cache_path: str, segmenter: str = "jieba"
+              ) -> List[List[str]]:
+    """The sentences of ``corpus_files`` as word lists, segmented once (on every core) and
+    cached in ``cache_path`` (one sentence a line, words separated by spaces)."""
+    if os.path.exists(cache_path):
+        with open(cache_path, encoding="utf-8") as handle:
+            token_lists = [line.split(" ") if line else []
+                           for line in handle.read().split("\n")[:-1]]
+        logger.info("Loaded %d segmented sentences from %s", len(token_lists), cache_path)
+        return token_lists
+    texts = []
+    for path in iter_token_files(corpus_files):
+        lines = read_corpus_lines(path)
+        logger.info("Corpus %s: %d sentences", path, len(lines))
+        texts.extend(lines)
+    start = time.time()
+    token_lists = get_segmenter(segmenter).segment_many(texts,
+                                                        processes=max(1, os.cpu_count() or 1))
+    logger.info("Segmented %d sentences in %.1fs", len(texts), time.time() - start)
+    with atomic_file(cache_path, "w", encoding="utf-8") as handle:
+        for tokens in token_lists:
+            handle.write(" ".join(tokens) + "\n")
+    return token_lists
+
+
+def split_heldout(token_lists: List[List[str]], every: int, at_most: int):
+    """(train, held-out) word lists: every ``every``-th sentence, at most ``at_most``, is held
+    out; empty sentences are dropped."""
+    heldout_idx = set(range(0, len(token_lists), every)[:at_most])
+    train = [t for i, t in enumerate(token_lists) if i not in heldout_idx and t]
+    heldout = [token_lists[i] for i in sorted(heldout_idx) if token_lists[i]]
+    return train, heldout

@@ -28,93 +28,13 @@ import paddle.nn.functional as F
 
 from paddlehub_lite.zoo.elmo import corpus
 from paddlehub_lite.zoo.elmo.network import DIRECTIONS, BiLM, BiLMConfig
-from paddlehub_lite.reader.segmenter import get_segmenter
+from paddlehub_lite.zoo.elmo.pretrain_config import PretrainConfig, step_seed  # noqa: F401
 from paddlehub_lite.reader.vocab import Vocab
 from paddlehub_lite.utils import params_io
-from paddlehub_lite.utils.atomic import atomic_dir, atomic_file
+from paddlehub_lite.utils.atomic import atomic_dir
 from paddlehub_lite.utils.log import logger
 from paddlehub_lite.utils.run_lock import RunLock
 from paddlehub_lite.utils.scope import init_missing
-
-
-@dataclasses.dataclass
-class PretrainConfig:
-    """Everything that decides a pretraining run (stored in the module manifest).
-
-    Args:
-        corpus_files: text files (one sentence a line) or TSVs with a ``text_a`` column.
-        work_dir: where the segmented corpus, vocab and checkpoint live.
-        vocab_size: the largest vocabulary, special tokens included (default 30000).
-        min_freq: the least count for a word to enter the vocabulary (default 3).
-        embed_dim / hidden_size / num_layers / dropout: see ``BiLMConfig``.
-        max_len: sentences are cut into windows of at most this many words (default 64).
-        batch_tokens: padded tokens per batch (default 2048).
-        num_sampled: softmax candidates per batch (default 4096).
-        learning_rate: Adam's peak rate (default 2e-3), linear warmup over ``warmup_steps`` then
-            linear decay to 10% at the planned end of training.
-        warmup_steps: default 200.
-        clip_norm: global gradient-norm clip (default 5.0).
-        epochs: passes over the corpus (default 2).
-        max_steps: stop after this many steps even if ``epochs`` is not reached (default None).
-        max_minutes: stop early (with a checkpoint) after this much training time (default none).
-        heldout_every: every N-th sentence is held out for perplexity (default 100).
-        heldout_max: at most this many held-out sentences (default 3000).
-        eval_every: steps between held-out evaluations and checkpoints (default 1000).
-        log_every: steps between progress log lines (default 100).
-        seed: default 1.
-        segmenter: "jieba" (default) or "lac".
-        threads: CPU threads for Paddle (default 2).
-        directions: "both" (default: one program, shared embedding); "fw" / "bw" (one
-            language model with its own embedding); "split" (both, each with its own
-            embedding, trained as "fw" and "bw" in two processes by ``pretrain_split.run``).
-    """
-
-    corpus_files: List[str]
-    work_dir: str
-    vocab_size: int = 30000
-    min_freq: int = 3
-    embed_dim: int = 128
-    hidden_size: int = 512
-    num_layers: int = 2
-    dropout: float = 0.1
-    max_len: int = 64
-    batch_tokens: int = 2048
-    num_sampled: int = 4096
-    learning_rate: float = 2e-3
-    warmup_steps: int = 200
-    clip_norm: float = 5.0
-    epochs: float = 2.0
-    max_steps: Optional[int] = None
-    max_minutes: Optional[float] = None
-    heldout_every: int = 100
-    heldout_max: int = 3000
-    eval_every: int = 1000
-    log_every: int = 100
-    seed: int = 1
-    segmenter: str = "jieba"
-    threads: int = 2
-    directions: str = "both"
-
-    def __post_init__(self):
-        if self.directions not in ("both", "split", "fw", "bw"):
-            raise ValueError("directions must be 'both', 'split', 'fw' or 'bw', got %r"
-                             % self.directions)
-
-    @property
-    def built_directions(self):
-        return (self.directions,) if self.directions in DIRECTIONS else DIRECTIONS
-
-    def checkpoint_name(self) -> str:
-        return "ckpt" if self.directions == "both" else "ckpt_" + self.directions
-
-    def softmax_bias_name(self) -> str:
-        return ("elmo_softmax_b" if self.directions == "both"
-                else "elmo_%s_softmax_b" % self.directions)
-
-
-def step_seed(seed: int, step: int) -> int:
-    """The random seed of one pretraining step (candidates and dropout)."""
-    return (seed * 1000003 + step) % (2 ** 31)
 
 
 NAMES = {"fw": "forward", "bw": "backward"}
@@ -139,41 +59,15 @@ class ELMoPretrainer:
                             "history": []}
 
     # ----- data -------------------------------------------------------------------------------
-    def _segmented_path(self) -> str:
-        return os.path.join(self.config.work_dir, "segmented.txt")
-
     def segmented_corpus(self) -> List[List[str]]:
         """The corpus as word lists, segmented once and cached in ``work_dir/segmented.txt``."""
         cfg = self.config
-        os.makedirs(cfg.work_dir, exist_ok=True)
-        seg_path = self._segmented_path()
-        if os.path.exists(seg_path):
-            with open(seg_path, encoding="utf-8") as handle:
-                token_lists = [line.split(" ") if line else [] for line in handle.read().split("\n")[:-1]]
-            logger.info("Loaded %d segmented sentences from %s", len(token_lists), seg_path)
-            return token_lists
-        texts = []
-        for path in corpus.iter_token_files(cfg.corpus_files):
-            lines = corpus.read_corpus_lines(path)
-            logger.info("Corpus %s: %d sentences", path, len(lines))
-            texts.extend(lines)
-        start = time.time()
-        segmenter = get_segmenter(cfg.segmenter)
-        token_lists = segmenter.segment_many(texts, processes=max(1, os.cpu_count() or 1))
-        logger.info("Segmented %d sentences in %.1fs", len(texts), time.time() - start)
-        with atomic_file(seg_path, "w", encoding="utf-8") as handle:
-            for tokens in token_lists:
-                handle.write(" ".join(tokens) + "\n")
-        return token_lists
+        return corpus.segmented(cfg.corpus_files, os.path.join(cfg.work_dir, "segmented.txt"),
+                                cfg.segmenter)
 
     def split_heldout(self, token_lists: List[List[str]]):
-        """(train, held-out) word lists: every ``heldout_every``-th sentence, at most
-        ``heldout_max``, is held out; empty sentences are dropped."""
-        cfg = self.config
-        heldout_idx = set(range(0, len(token_lists), cfg.heldout_every)[: cfg.heldout_max])
-        train_tokens = [t for i, t in enumerate(token_lists) if i not in heldout_idx and t]
-        heldout_tokens = [token_lists[i] for i in sorted(heldout_idx) if token_lists[i]]
-        return train_tokens, heldout_tokens
+        return corpus.split_heldout(token_lists, self.config.heldout_every,
+                                    self.config.heldout_max)
 
     def prepare(self) -> None:
         """Segment the corpus (cached in work_dir), split held-out, build or load the vocab."""
