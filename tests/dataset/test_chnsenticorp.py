@@ -112,3 +112,20 @@ def test_a_download_refuses_to_overwrite_a_different_file(hub_home, chnsenticorp
         hub.dataset.ChnSentiCorp()
     assert (target / "train.tsv").read_text(encoding="utf-8") == "label\ttext_a\n1\tmy own data\n"
     assert sorted(os.listdir(target)) == ["train.tsv"]
+
+
+def test_offline_default_installs_the_bundled_copy(hub_home, monkeypatch, caplog):
+    """No mirror, no network: the copy bundled with the package is verified and installed in
+    the home directory, as after a download; no download is even tried."""
+    import paddlehub_lite.utils.download as download_module
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a download was attempted")
+    monkeypatch.setattr(download_module, "download", no_network)
+    ds = hub.dataset.ChnSentiCorp()
+    _check_real_data(ds)
+    target = hub_home / "dataset" / "chnsenticorp"
+    assert ds.base_path == str(target)
+    assert sorted(os.listdir(target)) == ["dev.tsv", "test.tsv", "train.tsv"]
+    for name in ("train.tsv", "dev.tsv", "test.tsv"):
+        assert (target / name).read_bytes() == open(os.path.join(CHNSENTICORP, name), "rb").read()
