@@ -62,6 +62,53 @@ def _run_pretrain(args) -> int:
     return 0
 
 
+def _adapt_parser(sub) -> None:
+    from paddlehub_lite.zoo.elmo.adapt import AdaptConfig
+    defaults = AdaptConfig(module_dir="", text_files=[])
+    p = sub.add_parser(
+        "adapt-elmo", help="continue an ELMo module's language-model training on your own text",
+        description="Domain adaptation: continue the biLM's language-model training on "
+                    "unlabelled text (lines, or the text_a column of TSVs) and write a module "
+                    "directory that hub.Module(directory=...) and --module_dir load, with its "
+                    "own model card (held-out perplexity before and after). Re-running the "
+                    "same command resumes.")
+    p.add_argument("--module", default="elmo", help="module name (default elmo)")
+    p.add_argument("--module-dir", default=None, help="start from this module directory instead")
+    p.add_argument("--text", nargs="+", required=True, help="text files or TSVs")
+    p.add_argument("--output", required=True, help="the module directory to write")
+    p.add_argument("--name", default=None, help="module name (default <module>_adapted)")
+    p.add_argument("--work-dir", default=None,
+                   help="default: $PADDLEHUB_LITE_HOME/cache/adapt/<key>")
+    p.add_argument("--minutes", type=float, default=None, dest="max_minutes",
+                   help="stop after this much training (default: --epochs)")
+    p.add_argument("--max-steps", type=int, default=None)
+    for field in ("learning_rate", "epochs"):
+        p.add_argument("--" + field.replace("_", "-"), type=float,
+                       default=getattr(defaults, field),
+                       help="default %s" % getattr(defaults, field))
+    for field in ("batch_tokens", "num_sampled", "heldout_every", "seed"):
+        p.add_argument("--" + field.replace("_", "-"), type=int, default=getattr(defaults, field),
+                       help="default %s" % getattr(defaults, field))
+    p.set_defaults(func=_run_adapt)
+
+
+def _run_adapt(args) -> int:
+    import paddlehub_lite as hub
+    from paddlehub_lite.zoo.elmo.adapt import AdaptConfig, adapt
+    module_dir = args.module_dir or hub.Module(name=args.module).directory
+    config = AdaptConfig(module_dir=module_dir, text_files=args.text, work_dir=args.work_dir,
+                         learning_rate=args.learning_rate, epochs=args.epochs,
+                         max_minutes=args.max_minutes, max_steps=args.max_steps,
+                         batch_tokens=args.batch_tokens, num_sampled=args.num_sampled,
+                         heldout_every=args.heldout_every, seed=args.seed)
+    command = "hub-lite " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    result = adapt(config, args.output, name=args.name, command=command)
+    print("module written to %s; held-out perplexity forward %.1f -> %.1f, backward %.1f -> %.1f"
+          % (result["path"], result["before"]["fw_ppl"], result["fw_ppl"],
+             result["before"]["bw_ppl"], result["bw_ppl"]))
+    return 0
+
+
 def _model_card_parser(sub) -> None:
     p = sub.add_parser("model-card", help="(re)write MODEL_CARD.md of a module directory")
     p.add_argument("module_dir")
@@ -80,6 +127,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="hub-lite", description="paddlehub_lite tools")
     sub = parser.add_subparsers(dest="command", required=True)
     _pretrain_parser(sub)
+    _adapt_parser(sub)
     _model_card_parser(sub)
     args = parser.parse_args(argv)
     return args.func(args)

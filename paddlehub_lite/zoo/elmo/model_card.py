@@ -66,9 +66,11 @@ def render(module_dir: str, command: Optional[str] = None) -> str:
         "| step | epoch | train minutes | train tokens/s | held-out ppl forward | backward |",
         "|---|---|---|---|---|---|",
     ]
+    adapted = info.get("adapted_from")
     if untrained:
-        lines.append("| 0 (untrained) | 0 | 0 | - | %.1f | %.1f |" % (untrained["fw_ppl"],
-                                                                     untrained["bw_ppl"]))
+        lines.append("| 0 (%s) | 0 | 0 | - | %.1f | %.1f |" % (
+            "before adaptation" if adapted else "untrained", untrained["fw_ppl"],
+            untrained["bw_ppl"]))
     for rec in history:
         lines.append("| %d | %d | %.1f | %.0f | %.1f | %.1f |" % (
             rec["step"], rec["epoch"], rec["train_seconds"] / 60, rec["tokens_per_second"],
@@ -79,6 +81,9 @@ def render(module_dir: str, command: Optional[str] = None) -> str:
         % (final.get("tokens", "?"), final.get("fw_ppl", float("nan"))),
         "backward %.1f." % final.get("bw_ppl", float("nan")),
         "",
+        ("Adapted from %s %s (weights sha256 `%s`) by continuing its language-model training on "
+         "the text above; the vocabulary is the original module's.\n"
+         % (adapted["name"], adapted["version"], adapted["weights_sha256"]) if adapted else ""),
         "## Reproduce",
         "",
         "```sh",

@@ -34,7 +34,7 @@ from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.atomic import atomic_dir
 from paddlehub_lite.utils.log import logger
 from paddlehub_lite.utils.run_lock import RunLock
-from paddlehub_lite.utils.scope import init_missing
+from paddlehub_lite.utils.scope import init_missing, set_values
 
 
 NAMES = {"fw": "forward", "bw": "backward"}
@@ -76,6 +76,9 @@ class ELMoPretrainer:
         vocab_path = os.path.join(cfg.work_dir, "vocab.txt")
         if os.path.exists(vocab_path):
             self.vocab = Vocab.load(vocab_path)
+        elif cfg.init_module:
+            self.vocab = Vocab.load(os.path.join(cfg.init_module, "assets", "vocab.txt"))
+            self.vocab.save(vocab_path)
         else:
             self.vocab = Vocab.build(train_tokens, max_size=cfg.vocab_size, min_freq=cfg.min_freq)
             self.vocab.save(vocab_path)
@@ -219,6 +222,20 @@ class ELMoPretrainer:
                     state["epoch"], state["batch"], state["step"])
         return True
 
+    def _load_module_weights(self) -> None:
+        """Start from ``init_module``'s weights (every encoder parameter must be there; a
+        module without a softmax bias starts with a zero one)."""
+        from paddlehub_lite.module.manifest import load_weights
+        weights = load_weights(self.config.init_module)
+        names = [p.name for p in self.train_prog.global_block().all_parameters()
+                 if p.name.startswith("elmo_")]
+        missing = [n for n in names if n not in weights and not n.endswith("softmax_b")]
+        if missing:
+            raise ValueError("%s lacks the parameters %s: its network does not match"
+                             % (self.config.init_module, missing[:4]))
+        set_values(self.scope, {n: weights[n].astype("float32") for n in names if n in weights})
+        logger.info("Continuing from the weights of %s", self.config.init_module)
+
     # ----- training ---------------------------------------------------------------------------
     def run(self) -> Dict:
         """Train (resuming if a checkpoint exists); returns the final held-out perplexities.
@@ -252,7 +269,8 @@ class ELMoPretrainer:
         exe = paddle.static.Executor(paddle.CPUPlace())
         exe.run(self.startup, scope=self.scope)  # creates every variable; a checkpoint then
         init_missing(self.eval_startup, self.scope, exe)  # overwrites them (load needs them)
-        self._load_checkpoint()
+        if not self._load_checkpoint() and cfg.init_module:
+            self._load_module_weights()
         if "untrained" not in self.state:
             ppl = self.perplexity(exe)
             logger.info("Untrained held-out perplexity: %s", _format_ppl(ppl))

@@ -33,6 +33,9 @@ class PretrainConfig:
         seed: default 1.
         segmenter: "jieba" (default) or "lac".
         threads: CPU threads for Paddle (default 2).
+        init_module: continue from this module directory's vocabulary and weights instead of
+            building a vocabulary and starting from random values (default None; used by
+            ``hub-lite adapt-elmo``; the sizes above must then be the module's).
         directions: "both" (default: one program, shared embedding); "fw" / "bw" (one
             language model with its own embedding); "split" (both, each with its own
             embedding, trained as "fw" and "bw" in two processes by ``pretrain_split.run``).
@@ -63,6 +66,7 @@ class PretrainConfig:
     segmenter: str = "jieba"
     threads: int = 2
     directions: str = "both"
+    init_module: Optional[str] = None
 
     def __post_init__(self):
         if self.directions not in ("both", "split", "fw", "bw"):
