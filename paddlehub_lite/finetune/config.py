@@ -38,6 +38,10 @@ class RunConfig:
         num_threads: CPU threads for Paddle's kernels (default None: the cores divided by the
             number of data-parallel processes). Paddle has one such setting per process: a
             task sets it when it builds its programs.
+        early_stopping_patience: stop training when the first metric has not improved in this
+            many consecutive dev evaluations (every ``eval_interval`` steps); the best model is
+            kept and the test evaluation uses it (default None: never stop early). Only
+            ``finetune_and_eval`` (or ``finetune(do_eval=True)``) evaluates.
     """
 
     log_interval: int = 10
@@ -54,6 +58,7 @@ class RunConfig:
     seed: Optional[int] = None
     max_ckpt_to_keep: int = 3
     num_threads: Optional[int] = None
+    early_stopping_patience: Optional[int] = None
 
     def __post_init__(self):
         for name in ("log_interval", "eval_interval", "num_epoch", "batch_size",
@@ -64,8 +69,11 @@ class RunConfig:
                                  % (name, value))
         if self.save_ckpt_interval is not None and self.save_ckpt_interval < 1:
             raise ValueError("RunConfig: save_ckpt_interval must be positive or None")
-        if self.num_threads is not None and self.num_threads < 1:
-            raise ValueError("RunConfig: num_threads must be positive or None")
+        for name in ("num_threads", "early_stopping_patience"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError("RunConfig: %s must be a positive integer or None, got %r"
+                                 % (name, value))
         if self.strategy is None:
             from paddlehub_lite.finetune.strategy import DefaultStrategy
             object.__setattr__(self, "strategy", DefaultStrategy())

@@ -16,6 +16,8 @@ class TrainerState:
         seed: the run's seed (default None).
         scheduler: the learning-rate scheduler's state dict (default empty).
         settings: what the run trains with (``run_settings.py``; default None).
+        evals_without_improvement: consecutive dev evaluations without a new best (default 0).
+        stopped_early: training ended by ``early_stopping_patience`` (default False).
     """
 
     epoch: int = 0
@@ -25,6 +27,8 @@ class TrainerState:
     seed: Optional[int] = None
     scheduler: Dict = dataclasses.field(default_factory=dict)
     settings: Optional[Dict] = None
+    evals_without_improvement: int = 0
+    stopped_early: bool = False
 
     def to_dict(self) -> Dict:
         return dataclasses.asdict(self)

@@ -247,3 +247,48 @@ def test_two_processes_same_seed_same_bytes(tiny_pretrained, data_slice, home, t
     b = params_io.load_state(str(tmp_path / "b.rank0.npz"))
     for name in a:
         assert a[name].tobytes() == b[name].tobytes(), name
+
+
+def test_early_stopping_stops_keeps_the_best_model_and_stays_stopped(
+        tiny_pretrained, data_slice, home, tmp_path):
+    ckpt = str(tmp_path / "ckpt")
+    # a learning rate so small that dev accuracy cannot keep improving every 5 steps
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=3,
+                                    eval_interval=5, early_stopping_patience=2,
+                                    learning_rate=1e-6)
+    task.finetune_and_eval()
+    assert task.training.stopped_early
+    assert task.global_step < 3 * 63
+    best = BestModel(ckpt).meta()
+    assert best["global_step"] <= task.global_step - 2 * 5     # two evaluations without gain
+    assert task.last_eval_scores["acc"] > 0                    # the test ran on the best model
+    again = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=3,
+                                     eval_interval=5, early_stopping_patience=2,
+                                     learning_rate=1e-6)
+    assert again.finetune() == [] and again.global_step == task.global_step
+
+
+def test_class_weights_change_the_loss_as_specified(tiny_pretrained, data_slice, home,
+                                                    tmp_path):
+    import paddlehub_lite as hub
+    losses = {}
+    for weights in (None, [1.0, 3.0], "balanced"):
+        task = tiny_finetune.build_task(tiny_pretrained[2], data_slice,
+                                        str(tmp_path / str(weights)), num_epoch=1,
+                                        task_class=hub.ClassifierTask, class_weights=weights)
+        states = task.eval("dev")
+        losses[str(weights)] = np.concatenate([s.run_results["probs"] for s in states]), \
+            task.last_eval_scores["loss"], np.concatenate([s.run_results["labels"]
+                                                           for s in states]).ravel()
+    probs, plain, labels = losses["None"]
+    ce = -np.log(probs[np.arange(len(labels)), labels])
+    assert plain == pytest.approx(ce.mean(), rel=1e-4)
+    w = np.array([1.0, 3.0])[labels]
+    assert losses["[1.0, 3.0]"][1] == pytest.approx((w * ce).mean(), rel=1e-4)
+    train_labels = np.array([s[1] for s in task._samples("train")])
+    counts = np.bincount(train_labels, minlength=2)
+    balanced = (len(train_labels) / (2 * counts))[labels]
+    assert losses["balanced"][1] == pytest.approx((balanced * ce).mean(), rel=1e-4)
+    with pytest.raises(ValueError, match="class_weights"):
+        hub.ClassifierTask(feature=task.feature, num_classes=2, feed_list=[], data_reader=None,
+                           class_weights=[1.0])

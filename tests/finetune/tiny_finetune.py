@@ -24,7 +24,7 @@ def write_slice(target_dir, source_dir, train=1000, dev=200, test=200):
 
 def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_epoch=4,
                batch_size=16, task_class=None, learning_rate=3e-3, max_seq_len=128,
-               **config_kwargs):
+               class_weights=None, **config_kwargs):
     paddle.enable_static()
     module = hub.Module(directory=module_dir)
     context_args = {"frozen": dict(trainable=True, bilm_trainable=False),
@@ -49,7 +49,7 @@ def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_
     task_class = task_class or hub.TextClassifierTask
     return task_class(data_reader=reader, feature=feature, feed_list=[inputs["word_ids"].name],
                       num_classes=dataset.num_labels, config=config, startup_program=startup,
-                      metrics_choices=["acc", "f1"])
+                      metrics_choices=["acc", "f1"], class_weights=class_weights)
 
 
 def dump_params(task, path):

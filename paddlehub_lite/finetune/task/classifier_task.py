@@ -31,15 +31,24 @@ class ClassifierTask(BaseTask):
             matthews; the first picks the best model.
         module_inputs: the ``ModuleInputs`` of the program's modules (default None: those
             ``Module.context`` returned with the program; see ``module/inputs.py``).
+        class_weights: weights of the classes in the loss: a list of ``num_classes`` positive
+            numbers, or "balanced" (``n / (num_classes * n_c)`` from the training labels, as
+            scikit-learn computes it); default None: every class 1. The loss is the
+            weighted sum over the batch divided by the batch size.
     """
 
     dropout = 0.0
 
     def __init__(self, feature, num_classes: int, feed_list: List[str], data_reader,
                  startup_program=None, config=None, hidden_units: Optional[List[int]] = None,
-                 metrics_choices="default", module_inputs=None):
+                 metrics_choices="default", module_inputs=None, class_weights=None):
         if num_classes < 2:
             raise ValueError("num_classes must be >= 2, got %r" % num_classes)
+        if class_weights is not None and class_weights != "balanced":
+            class_weights = [float(w) for w in class_weights]
+            if len(class_weights) != num_classes or min(class_weights) <= 0:
+                raise ValueError("class_weights must be 'balanced' or %d positive numbers, got %r"
+                                 % (num_classes, class_weights))
         super().__init__(feed_list=feed_list, data_reader=data_reader,
                          main_program=feature.block.program, startup_program=startup_program,
                          config=config, metrics_choices=metrics_choices,
@@ -47,6 +56,7 @@ class ClassifierTask(BaseTask):
         self.feature = feature
         self.num_classes = num_classes
         self.hidden_units = list(hidden_units or [])
+        self.class_weights = class_weights
 
     def _build_net(self, feature):
         x = feature
@@ -71,11 +81,26 @@ class ClassifierTask(BaseTask):
         self.loss_scale_name = "@loss_scale"
         label = paddle.static.data(self.label_name, [-1, 1], "int64")
         scale = paddle.static.data(self.loss_scale_name, [1], "float32")
-        per_example = F.cross_entropy(self.logits, label, reduction="none")
+        weights = self._class_weight_values()
+        per_example = F.cross_entropy(
+            self.logits, label, reduction="none",
+            weight=None if weights is None else paddle.assign(weights))
         self.mean_loss = paddle.mean(per_example)
         # Sum over this process's examples / the global batch size: summing the gradients of
         # all processes gives exactly the mean-loss gradient of the global batch.
         self.loss = paddle.sum(per_example) * scale
+
+    def _class_weight_values(self) -> Optional[np.ndarray]:
+        if self.class_weights is None:
+            return None
+        if self.class_weights == "balanced":
+            labels = np.array([s[1] for s in self._samples("train")])
+            counts = np.bincount(labels, minlength=self.num_classes).astype("float64")
+            if (counts == 0).any():
+                raise ValueError("class_weights='balanced': class(es) %s have no training "
+                                 "example" % np.flatnonzero(counts == 0).tolist())
+            return (len(labels) / (self.num_classes * counts)).astype("float32")
+        return np.array(self.class_weights, dtype="float32")
 
     def _label_feed(self, samples, indices) -> Dict[str, np.ndarray]:
         return {self.label_name: np.array([[samples[i][1]] for i in indices], dtype="int64")}

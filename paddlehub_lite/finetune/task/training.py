@@ -29,6 +29,8 @@ class Training:
         self.task = task
         self._run_settings = None   # what checkpoints record (run_settings.py)
         self._resumed = False
+        self.evals_without_improvement = 0
+        self.stopped_early = False
 
     def run(self, do_eval: bool):
         """See ``BaseTask.finetune``."""
@@ -42,19 +44,20 @@ class Training:
         t._fire("finetune_start")
         samples = t._samples("train")
         t._prepare_features("train", samples)
-        if t.current_epoch >= cfg.num_epoch:
-            t.log.info("Training already finished at global_step %d (checkpoint in %s)",
-                        t.global_step, t.checkpoint_dir)
+        if t.current_epoch >= cfg.num_epoch or self.stopped_early:
+            t.log.info("Training already finished at global_step %d (checkpoint in %s)%s",
+                       t.global_step, t.checkpoint_dir,
+                       " (stopped early)" if self.stopped_early else "")
             t.log.info("PaddleHub finetune finished.")
             return []
         bar = tqdm(total=t.max_train_steps, initial=t.global_step, desc="finetune",
                    unit="step", disable=None if t.parallel.is_main else True)
         run_states: List[RunState] = []
         period: List[RunState] = []
-        while t.current_epoch < cfg.num_epoch:
+        while t.current_epoch < cfg.num_epoch and not self.stopped_early:
             batches = t._train_batches(t.current_epoch, samples)
             run_states = []
-            while t.batch_index < len(batches):
+            while t.batch_index < len(batches) and not self.stopped_early:
                 step_start = time.perf_counter()
                 batch = batches[t.batch_index]
                 local = batching.shard(batch, t.parallel.rank, t.parallel.world_size)
@@ -80,12 +83,17 @@ class Training:
                     self.save_checkpoint()
                 if do_eval and t.global_step % cfg.eval_interval == 0:
                     t.eval("dev")
+                    self._check_patience()
+            if self.stopped_early:
+                break                  # the epoch stays unfinished; the checkpoint says so
             t.current_epoch += 1
             t.batch_index = 0
             self.save_checkpoint()
         bar.close()
+        if self.stopped_early:
+            self.save_checkpoint()
         if do_eval:
-            if t.global_step % cfg.eval_interval:
+            if t.global_step % cfg.eval_interval and not self.stopped_early:
                 t.eval("dev")
                 self.save_checkpoint()  # the final best_score
             if t.data_reader.get_num_examples("test") > 0 and t.parallel.is_main:
@@ -108,12 +116,26 @@ class Training:
         t.vdl.add("train", dict(scores, learning_rate=lr), t.global_step)
         t._fire("log_interval", scores=scores)
 
+    def _check_patience(self) -> None:
+        t = self.task
+        patience = t.config.early_stopping_patience
+        if patience is None or self.evals_without_improvement < patience:
+            return
+        self.stopped_early = True
+        t.log.info("Early stopping at step %d: %s has not improved in %d dev evaluations "
+                   "(best %.5f)", t.global_step, t.metrics_choices[0],
+                   self.evals_without_improvement, t.best_score)
+
     def maybe_save_best(self, scores: Dict[str, float]) -> None:
+        """After a dev evaluation during training: save the best model when the first metric
+        improved, and count the evaluations without improvement (early stopping)."""
         t = self.task
         main_metric = t.metrics_choices[0]
         score = scores[main_metric]
         if score <= t.best_score:
+            self.evals_without_improvement += 1
             return
+        self.evals_without_improvement = 0
         t.best_score = score
         names = [n for n in params_io.state_names(t.test_program)]
         params = params_io.read_state(t.scope, names)
@@ -144,7 +166,9 @@ class Training:
         return TrainerState(epoch=t.current_epoch, batch_index=t.batch_index,
                             global_step=t.global_step, best_score=t.best_score,
                             seed=t.seed, scheduler=t.scheduler.state_dict(),
-                            settings=self.settings())
+                            settings=self.settings(),
+                            evals_without_improvement=self.evals_without_improvement,
+                            stopped_early=self.stopped_early)
 
     def settings(self) -> Dict:
         t = self.task
@@ -184,3 +208,5 @@ class Training:
                            trainer.seed, t.seed, trainer.seed)
             t.seed = trainer.seed
         t.scheduler.set_state_dict(trainer.scheduler)
+        self.evals_without_improvement = trainer.evals_without_improvement
+        self.stopped_early = trainer.stopped_early
