@@ -13,14 +13,42 @@ from paddlehub_lite.utils.cpu import apply_cpu_defaults
 
 apply_cpu_defaults()  # before Paddle runs any kernel: MKL reads these once
 
-from paddlehub_lite import dataset, reader  # noqa: E402
-from paddlehub_lite.finetune import AdamWeightDecayStrategy, ClassifierTask, DefaultStrategy, \
-    ImageClassifierTask, RunConfig, RunState, TextClassifierTask  # noqa: E402
-from paddlehub_lite.module import Module  # noqa: E402
-from paddlehub_lite.env import cache_home, dataset_home, home_dir, module_home  # noqa: E402
+# Everything else is imported on first use (PEP 562), so that ``import paddlehub_lite.utils.x``
+# (e.g. the entry points' warning filters) does not import Paddle.
+_LAZY = {
+    "dataset": ("paddlehub_lite.dataset", None),
+    "reader": ("paddlehub_lite.reader", None),
+    "nets": ("paddlehub_lite.nets", None),
+    "finetune": ("paddlehub_lite.finetune", None),
+    "AdamWeightDecayStrategy": ("paddlehub_lite.finetune", "AdamWeightDecayStrategy"),
+    "ClassifierTask": ("paddlehub_lite.finetune", "ClassifierTask"),
+    "DefaultStrategy": ("paddlehub_lite.finetune", "DefaultStrategy"),
+    "ImageClassifierTask": ("paddlehub_lite.finetune", "ImageClassifierTask"),
+    "RunConfig": ("paddlehub_lite.finetune", "RunConfig"),
+    "RunState": ("paddlehub_lite.finetune", "RunState"),
+    "TextClassifierTask": ("paddlehub_lite.finetune", "TextClassifierTask"),
+    "Module": ("paddlehub_lite.module", "Module"),
+    "cache_home": ("paddlehub_lite.env", "cache_home"),
+    "dataset_home": ("paddlehub_lite.env", "dataset_home"),
+    "home_dir": ("paddlehub_lite.env", "home_dir"),
+    "module_home": ("paddlehub_lite.env", "module_home"),
+}
 
 __version__ = "0.1.0"
 
-__all__ = ["apply_cpu_defaults", "AdamWeightDecayStrategy", "ClassifierTask", "DefaultStrategy",
-           "ImageClassifierTask", "Module", "RunConfig", "RunState", "TextClassifierTask", "dataset", "reader",
-           "home_dir", "dataset_home", "module_home", "cache_home", "__version__"]
+__all__ = ["apply_cpu_defaults", "__version__"] + sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError("module 'paddlehub_lite' has no attribute %r" % name)
+    import importlib
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

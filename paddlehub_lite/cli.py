@@ -124,6 +124,8 @@ def _run_model_card(args) -> int:
 
 def main(argv=None) -> int:
     os.environ.setdefault("GLOG_minloglevel", "2")
+    from paddlehub_lite.utils.quiet import quiet_known_warnings
+    quiet_known_warnings()
     parser = argparse.ArgumentParser(prog="hub-lite", description="paddlehub_lite tools")
     sub = parser.add_subparsers(dest="command", required=True)
     _pretrain_parser(sub)

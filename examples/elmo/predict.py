@@ -11,6 +11,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from paddlehub_lite.utils.quiet import quiet_known_warnings  # noqa: E402
+
+quiet_known_warnings()  # before Paddle is imported: only warnings nobody can act on
+
 from elmo_demo_net import add_common_args, build  # noqa: E402
 
 DATA = [

@@ -57,3 +57,28 @@ def test_omp_num_threads_defaults_to_one_and_a_user_value_is_kept():
     out = subprocess.run([sys.executable, "-c", code], env=dict(env, OMP_NUM_THREADS="3"),
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "3"
+
+
+def test_entry_points_silence_only_the_known_paddle_warnings(tmp_path):
+    """The demo's own output: none of the three known Paddle warnings, but a warning of ours
+    (or anyone's) still shows."""
+    code = ("from paddlehub_lite.utils.quiet import quiet_known_warnings\n"
+            "quiet_known_warnings()\n"
+            "import logging, warnings, paddle\n"
+            "paddle.enable_static()\n"
+            "main, startup = paddle.static.Program(), paddle.static.Program()\n"
+            "with paddle.static.program_guard(main, startup):\n"
+            "    x = paddle.static.data('x', [2, 3], 'float32')\n"
+            "    y = paddle.static.data('y', [2, 3], 'float32')\n"
+            "    w = paddle.create_parameter([3, 1], 'float32')\n"
+            "    loss = paddle.mean(paddle.matmul(x, w))\n"
+            "    paddle.static.gradients([loss], [w, y])\n"
+            "warnings.warn('a warning of the user')\n"
+            "logging.warning('a log line of the user')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, GLOG_minloglevel="2"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "No ccache found" not in out.stderr
+    assert "has no use" not in out.stderr
+    assert "'place' interface" not in out.stderr
+    assert "a warning of the user" in out.stderr and "a log line of the user" in out.stderr
