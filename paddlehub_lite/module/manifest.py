@@ -17,6 +17,7 @@ import numpy as np
 
 from paddlehub_lite.utils.atomic import atomic_dir
 from paddlehub_lite.utils.download import sha256_file
+from paddlehub_lite.utils.file_manifest import check_files
 
 MANIFEST = "module.json"
 FORMAT = "paddlehub_lite.module/1"
@@ -74,18 +75,7 @@ def read_manifest(module_dir: str, verify: bool = True) -> Dict:
         if rel not in manifest["files"]:
             raise ModuleFormatError("%s: manifest does not list %s" % (path, rel))
     if verify:
-        for rel, meta in manifest["files"].items():
-            file_path = os.path.join(module_dir, rel)
-            if not os.path.isfile(file_path):
-                raise ModuleFormatError("%s: missing file %s" % (module_dir, rel))
-            size = os.path.getsize(file_path)
-            if size != meta["bytes"]:
-                raise ModuleFormatError("%s: %d bytes, manifest says %d (truncated or replaced)"
-                                        % (file_path, size, meta["bytes"]))
-            actual = sha256_file(file_path)
-            if actual != meta["sha256"]:
-                raise ModuleFormatError("%s: sha256 %s does not match the manifest's %s "
-                                        "(the file was modified)" % (file_path, actual, meta["sha256"]))
+        check_files(module_dir, manifest["files"], ModuleFormatError)
     return manifest
 
 

@@ -51,14 +51,19 @@ def verify(directory: str) -> None:
                                     % (directory, FILES)) from None
     except (ValueError, KeyError) as err:
         raise CorruptDirectoryError("%s: unreadable (%s)" % (listing, err)) from None
+    check_files(directory, files, CorruptDirectoryError)
+
+
+def check_files(directory: str, files: Dict[str, Dict], error=CorruptDirectoryError) -> None:
+    """Raise ``error`` naming the first file of ``files`` (``{relative path: {"bytes",
+    "sha256"}}``) that is missing in ``directory`` or whose size or sha256 differs."""
     for rel, meta in files.items():
         path = os.path.join(directory, rel)
         if not os.path.isfile(path):
-            raise CorruptDirectoryError("%s: missing (listed in %s)" % (path, FILES))
+            raise error("%s: missing (listed as written)" % path)
         size = os.path.getsize(path)
         if size != meta["bytes"]:
-            raise CorruptDirectoryError("%s: %d bytes, %d were written (truncated or replaced)"
-                                        % (path, size, meta["bytes"]))
+            raise error("%s: %d bytes, %d were written (truncated or replaced)"
+                        % (path, size, meta["bytes"]))
         if sha256_file(path) != meta["sha256"]:
-            raise CorruptDirectoryError("%s: sha256 differs from what was written (modified)"
-                                        % path)
+            raise error("%s: sha256 differs from what was written (modified)" % path)

@@ -32,7 +32,7 @@ def test_tampered_weights_are_refused(module_copy):
     data = bytearray((module_copy / "weights.npz").read_bytes())
     data[len(data) // 2] ^= 0xFF
     (module_copy / "weights.npz").write_bytes(bytes(data))
-    with pytest.raises(ModuleFormatError, match="sha256 .* does not match"):
+    with pytest.raises(ModuleFormatError, match="sha256 differs"):
         hub.Module(directory=str(module_copy))
 
 
