@@ -181,8 +181,8 @@ class BaseTask:
             self.global_step = trainer.global_step
             self.best_score = trainer.best_score
             self.log.info("PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, "
-                        "best_score=%.5f", self.current_epoch + 1, self.global_step,
-                        self.best_score)
+                          "best_score=%.5f", self.current_epoch + 1, self.global_step,
+                          self.best_score)
 
     def _initialize_scope(self, scope) -> None:
         """Run the module's startup, the user's, the task's (and the optimizer's), then write
@@ -241,6 +241,10 @@ class BaseTask:
         return dict(zip(names, values))
 
     def finetune_and_eval(self):
+        """Train ``config.num_epoch`` epochs with dev evaluations every
+        ``config.eval_interval`` steps (the best model kept in ``checkpoint_dir/best_model``),
+        then evaluate dev and test with the best model: ``finetune(do_eval=True)``. Resumes
+        from ``checkpoint_dir`` when it holds a checkpoint. Returns the last epoch's RunStates."""
         return self.finetune(do_eval=True)
 
     def finetune(self, do_eval: bool = False):
@@ -279,14 +283,14 @@ class BaseTask:
             scope = self.prediction.best_scope()
             if scope is None:
                 self.log.warning("no best model in %s yet: using the current parameters",
-                               self.best_model.path)
+                                 self.best_model.path)
                 scope = self.scope
         states = self._eval_states(samples, phase, scope)
         scores = self._metrics(states)
         speed = len(states) / max(1e-9, time.time() - states[0].run_time_begin)
         self.log.info("[%s dataset evaluation result] loss=%.5f %s[step/sec: %.2f]", phase,
-                    scores["loss"], "".join("%s=%.5f " % (k, v) for k, v in scores.items()
-                                            if k != "loss"), speed)
+                      scores["loss"], "".join("%s=%.5f " % (k, v) for k, v in scores.items()
+                                              if k != "loss"), speed)
         self.vdl.add(phase, scores, self.global_step)
         if phase == "dev" and not load_best_model and self._train_ready:
             self.training.maybe_save_best(scores)

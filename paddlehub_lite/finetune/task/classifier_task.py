@@ -125,7 +125,8 @@ class ClassifierTask(BaseTask):
 
 
 class TextClassifierTask(ClassifierTask):
-    """``ClassifierTask`` with dropout 0.1 on the feature, as in PaddleHub 1.x."""
+    __doc__ = ("Text classification: ``ClassifierTask`` with dropout 0.1 on the feature, as in "
+               "PaddleHub 1.x.\n" + ClassifierTask.__doc__.split("\n", 1)[1])
 
     dropout = 0.1
 

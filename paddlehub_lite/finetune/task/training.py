@@ -99,8 +99,8 @@ class Training:
             if t.data_reader.get_num_examples("test") > 0 and t.parallel.is_main:
                 t.eval("test", load_best_model=True)
         t.log.info("Training steps: %d examples in %.1fs [examples/sec: %.1f]",
-                    t.train_examples, t.train_seconds,
-                    t.train_examples / max(t.train_seconds, 1e-9))
+                   t.train_examples, t.train_seconds,
+                   t.train_examples / max(t.train_seconds, 1e-9))
         t.log.info("PaddleHub finetune finished.")
         t._fire("finetune_end", run_states=run_states)
         return run_states
@@ -111,8 +111,8 @@ class Training:
         lr = float(t.scheduler.last_lr)
         speed = len(period) / max(1e-9, time.time() - period[0].run_time_begin)
         t.log.info("step %d / %d: loss=%.5f %s[step/sec: %.2f]", t.global_step,
-                    t.max_train_steps, scores["loss"],
-                    "".join("%s=%.5f " % (k, v) for k, v in scores.items() if k != "loss"), speed)
+                   t.max_train_steps, scores["loss"],
+                   "".join("%s=%.5f " % (k, v) for k, v in scores.items() if k != "loss"), speed)
         t.vdl.add("train", dict(scores, learning_rate=lr), t.global_step)
         t._fire("log_interval", scores=scores)
 

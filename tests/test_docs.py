@@ -1,0 +1,26 @@
+"""Every constructor argument of the public classes is documented where help() shows it."""
+import inspect
+import pydoc
+
+import pytest
+
+import paddlehub_lite as hub
+
+PUBLIC = [hub.RunConfig, hub.TextClassifierTask, hub.ClassifierTask, hub.AdamWeightDecayStrategy,
+          hub.DefaultStrategy, hub.reader.LACClassifyReader, hub.dataset.BaseNLPDataset,
+          hub.dataset.ChnSentiCorp, hub.Module]
+
+
+@pytest.mark.parametrize("cls", PUBLIC, ids=lambda c: c.__name__)
+def test_help_documents_every_constructor_argument(cls):
+    lines = [line.strip().lstrip("|").strip() for line in pydoc.render_doc(cls).splitlines()]
+    # "name: ..." or "a / name / b: ..." at the start of a docstring line
+    heads = [{part.strip() for part in line.split(":", 1)[0].split("/")} for line in lines
+             if ":" in line]
+    missing = [name for name in inspect.signature(cls).parameters
+               if name not in ("self", "args", "kwargs") and not any(name in h for h in heads)]
+    assert missing == [], "%s: undocumented arguments %s" % (cls.__name__, missing)
+
+
+def test_finetune_and_eval_has_a_docstring():
+    assert "best model" in (hub.TextClassifierTask.finetune_and_eval.__doc__ or "")
