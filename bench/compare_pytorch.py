@@ -113,7 +113,8 @@ def main():
                                                  ours["feature_seconds"])
     t_steps = theirs["train_examples"] / theirs["train_step_seconds"]
     rows = [
-        ("biLM outputs, max abs difference (64 test texts)", "%.2g" % check["max_abs_diff"], "", ""),
+        ("biLM outputs, max abs difference (64 test texts)", "%.2g" % check["max_abs_diff"],
+         "", ""),
         ("test accuracy (best-by-dev)", "%.4f" % ours["test_acc"], "%.4f" % theirs["test_acc"],
          ours["test_acc"] / theirs["test_acc"]),
         ("dev accuracy (best)", "%.4f" % ours["dev_acc"], "%.4f" % theirs["dev_acc"],

@@ -66,7 +66,8 @@ def main():
         abl = run_arm(args.work, "curve-ablation-%d" % size, args.seeds,
                       ["--data_dir", data, "--use_elmo", "False"] + extra)
         rows.append((size, elmo, abl))
-    print("| train examples | ELMo test % (mean, sd) | ablation test % (mean, sd) | ELMo - ablation |")
+    print("| train examples | ELMo test % (mean, sd) | ablation test % (mean, sd) "
+          "| ELMo - ablation |")
     print("|---|---|---|---|")
     for size, elmo, abl in rows:
         sd = lambda v: statistics.stdev(v) if len(v) > 1 else 0.0  # noqa: E731

@@ -34,7 +34,8 @@ class BiLM(nn.Module):
         self.layers = layers
         self.embeddings = nn.ModuleDict()
         for d in ("fw", "bw"):   # one shared table, or one per direction (module v2)
-            name = "elmo_word_emb" if config.get("shared_embedding", True) else "elmo_%s_word_emb" % d
+            shared = config.get("shared_embedding", True)
+            name = "elmo_word_emb" if shared else "elmo_%s_word_emb" % d
             if d == "bw" and name == "elmo_word_emb":
                 self.embeddings[d] = self.embeddings["fw"]
                 continue
@@ -227,7 +228,8 @@ def check(hub, dataset, reader, module_dir, model, texts=64):
     """Largest |difference| between this biLM's stacked layers and the Paddle module's."""
     from paddlehub_lite.finetune.batching import pad_ids
     module = hub.Module(directory=module_dir)
-    samples = reader.get_samples("predict", [ex.text_a for ex in dataset.get_test_examples()[:texts]])
+    texts = [ex.text_a for ex in dataset.get_test_examples()[:texts]]
+    samples = reader.get_samples("predict", texts)
     ids = pad_ids([s[0] for s in samples], 0, 1 << 30)
     theirs = module.bilm_layers(ids)
     with torch.no_grad():

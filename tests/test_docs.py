@@ -14,6 +14,9 @@ PUBLIC = [hub.RunConfig, hub.TextClassifierTask, hub.ClassifierTask, hub.AdamWei
 @pytest.mark.parametrize("cls", PUBLIC, ids=lambda c: c.__name__)
 def test_help_documents_every_constructor_argument(cls):
     lines = [line.strip().lstrip("|").strip() for line in pydoc.render_doc(cls).splitlines()]
+    for i in range(len(lines) - 1):          # "a / b /" continued on the next line
+        if lines[i].endswith("/"):
+            lines[i + 1] = lines[i] + " " + lines[i + 1]
     # "name: ..." or "a / name / b: ..." at the start of a docstring line
     heads = [{part.strip() for part in line.split(":", 1)[0].split("/")} for line in lines
              if ":" in line]

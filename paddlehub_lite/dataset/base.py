@@ -80,8 +80,8 @@ class BaseNLPDataset:
         label_file: a file with one label per line (default None).
         label_list: the labels, in class-index order (default None). When neither this nor
             label_file is given, the labels are the distinct labels of the train file, sorted.
-        train_file_with_header / dev_file_with_header / test_file_with_header / predict_file_with_header:
-            skip the first line of that file (default False).
+        train_file_with_header / dev_file_with_header / test_file_with_header /
+            predict_file_with_header: skip the first line of that file (default False).
     """
 
     def __init__(self, base_path: str, train_file: Optional[str] = None,
