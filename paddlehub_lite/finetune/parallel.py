@@ -43,6 +43,19 @@ class ParallelEnv:
     def is_main(self) -> bool:
         return self.rank == 0
 
+    def explain_step_failure(self, err: Exception, step: int) -> Exception:
+        """What to raise when a training step fails: with data parallelism, a step that fails
+        inside Paddle (observed: a bare ``RuntimeError: std::exception`` on every surviving
+        rank when one rank was killed) most likely means a peer process stopped."""
+        if not self.enabled or not isinstance(err, RuntimeError):
+            return err
+        return RuntimeError(
+            "data-parallel step %d failed on rank %d of %d (Paddle: %s). Most likely a peer "
+            "process died or stopped (the gradient exchange needs every rank): see the other "
+            "ranks' logs (paddle.distributed.launch --log_dir, workerlog.N). Rerunning resumes "
+            "from the last checkpoint." % (step, self.rank, self.world_size,
+                                           str(err).strip().splitlines()[-1][:200]))
+
     def all_reduce_gradients(self, params_grads):
         """The grad hook for ``Strategy.build``: sum every gradient over the processes."""
         if not self.enabled:

@@ -292,3 +292,20 @@ def test_class_weights_change_the_loss_as_specified(tiny_pretrained, data_slice,
     with pytest.raises(ValueError, match="class_weights"):
         hub.ClassifierTask(feature=task.feature, num_classes=2, feed_list=[], data_reader=None,
                            class_weights=[1.0])
+
+
+def test_a_dead_data_parallel_peer_is_named_as_the_cause(tiny_pretrained, data_slice, home,
+                                                         tmp_path):
+    """Observed: when rank 1 died, rank 0 failed with a bare 'RuntimeError: std::exception'."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(HERE))] +
+                                                      sys.path))
+    launched = subprocess.run(
+        [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2",
+         "--log_dir", str(tmp_path / "logs"), os.path.join(HERE, "tiny_finetune.py"),
+         "--module", tiny_pretrained[2], "--data", data_slice, "--ckpt", str(tmp_path / "dp"),
+         "--dump", str(tmp_path / "dp"), "--data-parallel", "--kill-at-step", "10",
+         "--kill-rank", "1"], env=env, capture_output=True, text=True, timeout=900,
+        cwd=str(tmp_path))
+    assert launched.returncode != 0
+    rank0 = open(tmp_path / "logs" / "workerlog.0").read()
+    assert "Most likely a peer process died" in rank0, rank0[-3000:]

@@ -69,6 +69,9 @@ def main(argv=None):
     parser.add_argument("--kill-in-write", type=int, default=0,
                         help="SIGKILL while the checkpoint of this step is half written")
     parser.add_argument("--data-parallel", action="store_true")
+    parser.add_argument("--kill-rank", type=int, default=None,
+                        help="with --kill-at-step: SIGKILL only this data-parallel rank, at the "
+                             "first log line at or after that step")
     parser.add_argument("--no-dropout", action="store_true")
     parser.add_argument("--num-epoch", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
@@ -79,7 +82,12 @@ def main(argv=None):
     task = build_task(args.module, args.data, args.ckpt, num_epoch=args.num_epoch,
                       batch_size=args.batch_size, save_ckpt_interval=5, eval_interval=1000,
                       task_class=hub.ClassifierTask if args.no_dropout else None, **extra)
-    if args.kill_at_step:
+    if args.kill_at_step and args.kill_rank is not None:
+        def kill_rank(task, **_):
+            if task.parallel.rank == args.kill_rank and task.global_step >= args.kill_at_step:
+                os.kill(os.getpid(), signal.SIGKILL)
+        task.add_hook("log_interval", kill_rank)
+    elif args.kill_at_step:
         def kill(task, **_):
             if task.global_step == args.kill_at_step:
                 os.kill(os.getpid(), signal.SIGKILL)

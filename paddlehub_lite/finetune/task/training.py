@@ -65,7 +65,10 @@ class Training:
                 # Dropout masks depend only on (seed, step, rank): a resumed run draws the same.
                 paddle.seed((t.seed * 1000003 + t.global_step) * 64 + t.parallel.rank)
                 state = RunState()
-                state.run_results = t._run(t.train_program, feed, t.train_fetch)
+                try:
+                    state.run_results = t._run(t.train_program, feed, t.train_fetch)
+                except RuntimeError as err:
+                    raise t.parallel.explain_step_failure(err, t.global_step + 1) from err
                 state.run_results["labels"] = feed[t.label_name]
                 state.run_step, state.run_examples = 1, len(local)
                 t.scheduler.step()
