@@ -168,6 +168,33 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
         np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)  # ranks identical
         np.testing.assert_allclose(rank0[name], one[name], rtol=1e-4, atol=1e-5, err_msg=name)
     assert set(os.listdir(tmp_path / "dp")) >= {"ckpt.meta"}   # rank 0 wrote the checkpoint
+    # The same job as two "nodes" on this machine (two launchers meeting at a master address,
+    # one process each): the same parameters as the two processes of one launcher.
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nodes = []
+    for node in (0, 1):
+        workdir = tmp_path / ("node%d" % node)
+        workdir.mkdir()
+        nodes.append(subprocess.Popen(
+            [sys.executable, "-m", "paddle.distributed.launch", "--nnodes", "2", "--master",
+             "127.0.0.1:%d" % port, "--nproc_per_node", "1", "--log_dir", "logs",
+             os.path.join(HERE, "tiny_finetune.py")] + common +
+            ["--ckpt", "ckpt", "--dump", "dump", "--data-parallel"],
+            env=env, cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    assert [p.wait(timeout=900) for p in nodes] == [0, 0]
+    dumps = {}
+    for node in (0, 1):
+        for rank in (0, 1):
+            path = tmp_path / ("node%d" % node) / ("dump.rank%d.npz" % rank)
+            if path.exists():
+                dumps[rank] = params_io.load_state(str(path))
+    assert sorted(dumps) == [0, 1]                               # one rank on each node
+    for name in rank0:
+        np.testing.assert_array_equal(dumps[0][name], rank0[name], err_msg=name)
+        np.testing.assert_array_equal(dumps[1][name], rank0[name], err_msg=name)
 
 
 def test_new_task_on_existing_checkpoint_evaluates_and_predicts_trained_weights(
