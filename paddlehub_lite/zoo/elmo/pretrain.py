@@ -127,6 +127,9 @@ class ELMoPretrainer:
             opt = paddle.optimizer.Adam(
                 self.lr, grad_clip=paddle.nn.ClipGradByGlobalNorm(cfg.clip_norm))
             opt.minimize(loss)
+            # Set from self.lr before every run (its state is in state.json), so not saved:
+            # its stored shape differs between a fresh program and a trained one (observed).
+            self.lr_name = opt._global_learning_rate().name
         # Full-softmax evaluation program; shares parameters with training through the scope.
         self.eval_prog, eval_startup = paddle.static.Program(), paddle.static.Program()
         with paddle.static.program_guard(self.eval_prog, eval_startup):
@@ -194,12 +197,15 @@ class ELMoPretrainer:
         return result
 
     # ----- checkpoints ------------------------------------------------------------------------
+    def _state_names(self) -> List[str]:
+        return [n for n in params_io.state_names(self.train_prog) if n != self.lr_name]
+
     def _ckpt_dir(self) -> str:
         return os.path.join(self.config.work_dir, self.config.checkpoint_name())
 
     def _save_checkpoint(self) -> None:
         with atomic_dir(self._ckpt_dir()) as tmp:
-            names = params_io.state_names(self.train_prog)
+            names = self._state_names()
             params_io.save_state(os.path.join(tmp, "state.npz"),
                                  params_io.read_state(self.scope, names))
             state = dict(self.state, lr_state=self.lr.state_dict())
@@ -215,7 +221,7 @@ class ELMoPretrainer:
         with open(state_path) as handle:
             state = json.load(handle)
         params_io.restore(self.scope, os.path.join(self._ckpt_dir(), "state.npz"),
-                          params_io.state_names(self.train_prog))
+                          self._state_names())
         self.lr.set_state_dict(state.pop("lr_state"))
         self.state = state
         logger.info("Pretraining checkpoint loaded: epoch=%d, batch=%d, step=%d",

@@ -19,11 +19,15 @@ from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.log import logger
 
 
-def _die_with_parent() -> None:
+def _worker_init() -> None:
     """Pool initializer: end this worker when the process that started it dies (Linux), so a
-    killed pretraining leaves no orphan still writing its checkpoint (observed)."""
+    killed pretraining leaves no orphan still writing its checkpoint (observed); and the same
+    quiet output as the ``hub-lite`` entry point."""
     import ctypes
     import signal
+
+    from paddlehub_lite.utils.quiet import quiet_known_warnings
+    quiet_known_warnings()
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -75,7 +79,7 @@ class SplitPretrainer:
         self.preparer.train_sents = self.preparer.heldout_sents = []  # the children load their own
         context = multiprocessing.get_context("spawn")  # a forked Paddle runtime is not safe
         with concurrent.futures.ProcessPoolExecutor(2, mp_context=context,
-                                                    initializer=_die_with_parent) as pool:
+                                                    initializer=_worker_init) as pool:
             futures = {d: pool.submit(_train_one, self.child_config(d)) for d in DIRECTIONS}
             for direction, future in futures.items():
                 try:
