@@ -84,6 +84,7 @@ def render(module_dir: str, command: Optional[str] = None) -> str:
         ("Adapted from %s %s (weights sha256 `%s`) by continuing its language-model training on "
          "the text above; the vocabulary is the original module's.\n"
          % (adapted["name"], adapted["version"], adapted["weights_sha256"]) if adapted else ""),
+        ("## Notes\n\n%s\n" % info["notes"] if info.get("notes") else ""),
         "## Reproduce",
         "",
         "```sh",
