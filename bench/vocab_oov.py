@@ -1,7 +1,8 @@
 """Out-of-vocabulary rate on ChnSentiCorp dev for vocabularies of several sizes built from a
 pretraining corpus, and for the shipped module's vocabulary (chooses ``--vocab-size``).
 
-    python bench/vocab_oov.py --work-dir WORK [--sizes 30000 40000 50000 60000]
+    python bench/vocab_oov.py --work-dir WORK [--sizes 30000 40000 50000 60000] \
+        [--compare NAME=VOCAB ...]
 
 WORK is a pretraining work dir whose ``segmented.txt`` exists (``hub-lite pretrain-elmo`` writes
 it first; its held-out lines are left out of the counts as pretraining does). Prints, per
@@ -37,20 +38,26 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[30000, 40000, 50000, 60000])
     parser.add_argument("--min-freq", type=int, default=3)
     parser.add_argument("--data", default=DATA)
+    parser.add_argument("--compare", nargs="*", default=[],
+                        help="NAME=VOCAB_FILE: other vocabularies to report (default: the shipped "
+                             "module's)")
     args = parser.parse_args()
     trainer = ELMoPretrainer(PretrainConfig(corpus_files=[], work_dir=args.work_dir))
     train_tokens, _ = trainer.split_heldout(trainer.segmented_corpus())
     counts = collections.Counter(t for sent in train_tokens for t in sent)
     dev = hub.dataset.ChnSentiCorp(base_path=args.data).get_dev_examples()
     dev_tokens = get_segmenter("jieba").segment_many([ex.text_a for ex in dev])
-    shipped = Vocab.load(hub.Module(name="elmo").get_vocab_path())
+    others = [item.split("=", 1) for item in args.compare] or [
+        ("shipped module %s" % hub.Module(name="elmo").version,
+         hub.Module(name="elmo").get_vocab_path())]
     print("corpus: %d sentences, %d words, %d distinct" % (len(train_tokens), sum(counts.values()),
                                                           len(counts)))
     print("| vocabulary | size | dev tokens <UNK> | dev word types <UNK> |")
     print("|---|---|---|---|")
-    tok, typ = oov(shipped, dev_tokens)
-    print("| shipped module v1 (zh_corpus + train) | %d | %.2f%% | %.2f%% |"
-          % (len(shipped), 100 * tok, 100 * typ))
+    for name, path in others:
+        vocab = Vocab.load(path)
+        tok, typ = oov(vocab, dev_tokens)
+        print("| %s | %d | %.2f%% | %.2f%% |" % (name, len(vocab), 100 * tok, 100 * typ))
     ordered = [t for t, c in counts.most_common() if c >= args.min_freq]
     for size in args.sizes:
         vocab = Vocab({t: i for i, t in enumerate(["<S>", "</S>", "<UNK>"] + ordered[:size - 3])})

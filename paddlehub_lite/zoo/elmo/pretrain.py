@@ -9,7 +9,8 @@ always measured with the full softmax on a held-out slice of the corpus.
 ``directions`` picks how the two language models train: ``"both"`` in one program with one
 shared embedding (ELMo's layout), or ``"fw"`` / ``"bw"`` alone, each with its own embedding and
 checkpoint (``ckpt_fw/``, ``ckpt_bw/``), so that two processes of one thread each train them side
-by side (``pretrain_split.py``; 1.8x the tokens/s of one two-thread process on 2 cores).
+by side (``pretrain_split.py``; 1.24x the corpus tokens/s of one two-thread process on 2
+cores: ``bench/elmo_throughput.py``).
 
 Resume is exact: the batch order is a function of (seed, epoch), and each step's sampled
 candidates and dropout masks are functions of (seed, step), so a run stopped and resumed ends
