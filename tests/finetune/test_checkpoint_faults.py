@@ -24,7 +24,10 @@ def small_disk(tmp_path):
         pytest.skip("mounting a tmpfs needs root (CI runs as root)")
     path = tmp_path / "disk"
     path.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(path)], check=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(path)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here: %s" % mounted.stderr.strip())
     try:
         yield path
     finally:
