@@ -16,7 +16,6 @@ Resume is exact: the batch order is a function of (seed, epoch), and each step's
 candidates and dropout masks are functions of (seed, step), so a run stopped and resumed ends
 with the same weights as one that never stopped.
 """
-import dataclasses
 import json
 import math
 import os
@@ -30,6 +29,7 @@ import paddle.nn.functional as F
 from paddlehub_lite.zoo.elmo import corpus
 from paddlehub_lite.zoo.elmo.network import DIRECTIONS, BiLM, BiLMConfig
 from paddlehub_lite.zoo.elmo.pretrain_config import PretrainConfig, step_seed  # noqa: F401
+from paddlehub_lite.zoo.elmo.write_module import write_module
 from paddlehub_lite.reader.vocab import Vocab
 from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.atomic import atomic_dir
@@ -363,19 +363,3 @@ class ELMoPretrainer:
                             self.encoder_weights(), self.state.get("history", []),
                             self.state.get("untrained"), name=name, version=version,
                             weights_dtype=weights_dtype, extra=extra)
-
-
-def write_module(output_dir: str, config: PretrainConfig, bilm_config: BiLMConfig, vocab: Vocab,
-                 weights: Dict[str, np.ndarray], history: List[Dict], untrained: Optional[Dict],
-                 name: str = "elmo", version: str = "1.0.0", weights_dtype: str = "float16",
-                 extra: Optional[Dict] = None) -> str:
-    """Write a module directory (see ``module/manifest.py``) with the pretraining record."""
-    from paddlehub_lite.module.manifest import write_module_dir
-
-    info = {"pretraining": dataclasses.asdict(config), "history": history,
-            "untrained": untrained}
-    info["pretraining"]["corpus_files"] = [os.path.basename(p) for p in config.corpus_files]
-    info["pretraining"]["work_dir"] = None
-    info.update(extra or {})
-    return write_module_dir(output_dir, name=name, version=version, network=bilm_config.to_dict(),
-                            vocab=vocab, weights=weights, weights_dtype=weights_dtype, info=info)

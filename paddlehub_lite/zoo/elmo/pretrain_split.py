@@ -14,7 +14,8 @@ import os
 from typing import Dict, List, Optional
 
 from paddlehub_lite.zoo.elmo.network import DIRECTIONS, parameter_names
-from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer, PretrainConfig, write_module
+from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer, PretrainConfig
+from paddlehub_lite.zoo.elmo.write_module import write_module
 from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.log import logger
 
