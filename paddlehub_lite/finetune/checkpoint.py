@@ -4,7 +4,8 @@ nothing else spells a file name.
 
     checkpoint_dir/
       ckpt.meta              JSON: current_epoch, global_step, latest_model_dir, best_score
-      step_<N>/state.npz     parameters, optimizer moments, the learning-rate variable
+      step_<N>/state.npz     parameters, optimizer moments (not the learning-rate variable:
+                             the scheduler sets it before every step)
       step_<N>/trainer.json  the ``TrainerState`` (data position, scheduler, seed, settings)
       best_model/            params.npz + meta.json + inference/model.{json,pdiparams}
       .lock                  held while a run trains (``utils/run_lock.py``)
@@ -30,6 +31,7 @@ from paddlehub_lite.utils.atomic import atomic_dir, atomic_file, recover_dir
 from paddlehub_lite.utils.log import logger
 
 META = "ckpt.meta"
+_INFERENCE_PREFIX = os.path.join("inference", "model")   # under best_model/
 _STEP_DIR = re.compile(r"^step_(\d+)$")
 
 
@@ -114,20 +116,19 @@ class BestModel:
         self.checkpoint_dir = checkpoint_dir
         self.path = os.path.join(checkpoint_dir, "best_model")
         self.params_path = os.path.join(self.path, "params.npz")
-        self.inference_prefix = os.path.join(self.path, "inference", "model")
+        self.inference_prefix = os.path.join(self.path, _INFERENCE_PREFIX)
 
     def save(self, params: Dict[str, np.ndarray], meta: Dict,
              export: Optional[Callable[[str], None]] = None) -> str:
         """Replace ``best_model/`` atomically: params.npz, meta.json and, via
-        ``export(directory)``, an inference model (``export`` must raise if what it wrote does
-        not read back)."""
+        ``export(prefix)``, an inference model ``<prefix>.json`` + ``<prefix>.pdiparams``
+        (``export`` must raise if what it wrote does not read back)."""
         with atomic_dir(self.path) as tmp:
             params_io.save_state(os.path.join(tmp, "params.npz"), params)
             with open(os.path.join(tmp, "meta.json"), "w") as handle:
                 json.dump(meta, handle, indent=1)
             if export is not None:
-                export(os.path.join(tmp, os.path.dirname(
-                    os.path.relpath(self.inference_prefix, self.path))))
+                export(os.path.join(tmp, _INFERENCE_PREFIX))
             file_manifest.record(tmp)
         return self.path
 
@@ -140,11 +141,10 @@ class BestModel:
     def exists(self) -> bool:
         """Whether a complete best model is there (every file checked); a damaged one raises
         ``CheckpointError`` naming the file."""
-        if self.version() is None:
-            if os.path.isdir(self.path):
-                _verify(self.path)          # a directory without files.json: says why
+        recover_dir(self.path)
+        if not os.path.isdir(self.path):
             return False
-        _verify(self.path)
+        _verify(self.path)                  # also says why a directory lacks files.json
         return True
 
     def has_inference_model(self) -> bool:

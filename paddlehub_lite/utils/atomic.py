@@ -60,7 +60,6 @@ def atomic_dir(path: str):
         shutil.rmtree(old, ignore_errors=True)
 
 
-
 def _leftovers(path: str, kind: str):
     """``.tmp-<name>-*`` or ``.old-<name>-*`` entries beside ``path``, oldest first."""
     parent, name = os.path.split(os.path.abspath(path))

@@ -24,7 +24,8 @@ class CheckpointDirInUse(RuntimeError):
 
 
 class RunLock:
-    """The lock of one ``checkpoint_dir``; ``acquire()`` then ``release()``.
+    """The lock of one ``checkpoint_dir``: ``with RunLock(dir): ...`` (or ``acquire()`` then
+    ``release()``).
 
     Args:
         checkpoint_dir: the directory to lock (created when missing).
@@ -62,6 +63,13 @@ class RunLock:
                    "started": time.strftime("%Y-%m-%d %H:%M:%S")}, handle)
         handle.flush()
         self._handle = handle
+
+    def __enter__(self) -> "RunLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
     def release(self) -> None:
         if self._handle is None:

@@ -4,6 +4,7 @@ Each task owns its programs and its ``Scope`` (no global program or scope is use
 second task in a notebook just works). The user's program is cloned, never modified. Subclasses
 supply the head (``_build_net``), the loss and the metrics.
 """
+import contextlib
 import os
 import time
 from typing import Callable, Dict, List, Optional
@@ -253,14 +254,9 @@ class BaseTask:
         dev once more and then test with the best model. Returns the last epoch's RunStates.
         Only one run at a time may train into a ``checkpoint_dir`` (see ``run_lock.py``)."""
         self._build_optimizer()
-        lock = RunLock(self.checkpoint_dir) if self.parallel.is_main else None
-        if lock is not None:
-            lock.acquire()
-        try:
+        # Only rank 0 writes checkpoints, so only rank 0 locks.
+        with RunLock(self.checkpoint_dir) if self.parallel.is_main else contextlib.nullcontext():
             return self.training.run(do_eval)
-        finally:
-            if lock is not None:
-                lock.release()
 
     # ----- evaluation -------------------------------------------------------------------------
     def eval(self, phase: str = "dev", load_best_model: bool = False) -> List[RunState]:

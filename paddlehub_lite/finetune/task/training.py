@@ -4,7 +4,6 @@ the run settings a checkpoint records, and saving the best model with its export
 model. One object per task; it reads and advances the task's position (``current_epoch``,
 ``batch_index``, ``global_step``, ``best_score``).
 """
-import os
 import time
 from typing import Dict, List
 
@@ -147,12 +146,12 @@ class Training:
         path = t.best_model.save(params, meta, export=self.export_inference_model)
         t.log.info("best model saved to %s [best %s=%.5f]", path, main_metric, score)
 
-    def export_inference_model(self, directory: str) -> None:
+    def export_inference_model(self, prefix: str) -> None:
+        """The predict program as ``<prefix>.json`` + ``<prefix>.pdiparams``, read back and
+        checked (``utils/export.py``)."""
         t = self.task
-        feeds = self.feed_values(t.predict_program)
-        save_inference_model(os.path.join(directory, "model"), feeds,
-                             [t.predict_fetch["probs"]], t.exe, t.predict_program,
-                             t.scope)
+        save_inference_model(prefix, self.feed_values(t.predict_program),
+                             [t.predict_fetch["probs"]], t.exe, t.predict_program, t.scope)
 
     def feed_values(self, program) -> List:
         t = self.task
@@ -208,7 +207,7 @@ class Training:
         t.batch_index = trainer.batch_index
         if trainer.seed is not None and trainer.seed != t.seed:
             t.log.warning("resuming a run made with seed %s (this config: %s); keeping %s",
-                           trainer.seed, t.seed, trainer.seed)
+                          trainer.seed, t.seed, trainer.seed)
             t.seed = trainer.seed
         t.scheduler.set_state_dict(trainer.scheduler)
         self.evals_without_improvement = trainer.evals_without_improvement

@@ -247,15 +247,11 @@ class ELMoPretrainer:
     def run(self) -> Dict:
         """Train (resuming if a checkpoint exists); returns the final held-out perplexities.
         One process at a time may train into a checkpoint (``utils/run_lock.py``)."""
-        lock = RunLock(self.config.work_dir, ".lock-" + self.config.checkpoint_name())
-        lock.acquire()
         # Paddle's executor reads LR-scheduler variables from the *global* scope, so the run
         # happens with our own scope installed as the global one.
-        try:
-            with paddle.static.scope_guard(self.scope):
-                return self._run()
-        finally:
-            lock.release()
+        with RunLock(self.config.work_dir, ".lock-" + self.config.checkpoint_name()), \
+                paddle.static.scope_guard(self.scope):
+            return self._run()
 
     def _run(self) -> Dict:
         from tqdm import tqdm
