@@ -30,6 +30,16 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                              "ablation: the word embedding alone, same head and budget)")
     parser.add_argument("--module_dir", type=str, default=None,
                         help="load the ELMo module from this directory instead of by name")
+    parser.add_argument("--elmo_layers", type=str, default="0,1,2",
+                        help="biLM representations the ELMo embedding mixes: 0 the token "
+                             "embedding, 1-2 the LSTM layers (default 0,1,2)")
+    parser.add_argument("--elmo_dropout", type=float, default=0.0,
+                        help="dropout on the ELMo embedding while training (default 0.0)")
+    parser.add_argument("--mix_l2", type=float, default=0.0,
+                        help="L2 penalty on the layer-mix weights (default 0.0)")
+    parser.add_argument("--word_emb_lr", type=float, default=30.0,
+                        help="learning-rate multiplier of the word embedding (default 30, "
+                             "PaddleHub's demo)")
     parser.add_argument("--data_dir", type=str, default=None,
                         help="read ChnSentiCorp train/dev/test.tsv from here instead of "
                              "$PADDLEHUB_LITE_HOME/dataset (downloaded when missing)")
@@ -52,8 +62,10 @@ def build(args, num_epoch: int = 1):
     # Step 1: the pretrained module.
     module = hub.Module(directory=args.module_dir) if args.module_dir else hub.Module(name="elmo")
     if args.use_elmo:
-        inputs, outputs, program = module.context(trainable=True, max_seq_len=args.max_seq_len,
-                                                  bilm_trainable=args.bilm_trainable)
+        inputs, outputs, program = module.context(
+            trainable=True, max_seq_len=args.max_seq_len, bilm_trainable=args.bilm_trainable,
+            use_layers=[int(j) for j in args.elmo_layers.split(",")],
+            dropout=args.elmo_dropout, mix_l2=args.mix_l2)
     else:
         inputs, outputs, program = word_ids_only()
     # Step 2: dataset and reader.
@@ -69,7 +81,7 @@ def build(args, num_epoch: int = 1):
     with paddle.static.program_guard(program, startup):
         word_embedding = paddle.nn.Embedding(
             word_dict_len, 128, weight_attr=paddle.ParamAttr(
-                name="word_embedding", learning_rate=30,
+                name="word_embedding", learning_rate=args.word_emb_lr,
                 initializer=paddle.nn.initializer.Uniform(-0.1, 0.1)))(word_ids)
         input_feature = (paddle.concat([outputs["elmo_embed"], word_embedding], axis=-1)
                          if args.use_elmo else word_embedding)

@@ -9,7 +9,7 @@ A module that is found nowhere raises ``ModuleNotFoundError`` listing every plac
 """
 import os
 import urllib.parse
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -68,7 +68,9 @@ class Module:
         return self._weights
 
     def context(self, trainable: bool = True, max_seq_len: int = 128,
-                bilm_trainable: Optional[bool] = None, for_test: bool = False):
+                bilm_trainable: Optional[bool] = None, for_test: bool = False,
+                use_layers: Optional[Sequence[int]] = None, dropout: float = 0.0,
+                mix_l2: float = 0.0):
         """Build the module into a new static program.
 
         Args:
@@ -80,6 +82,10 @@ class Module:
                 example and cached by the task (much faster training).
             for_test: accepted for PaddleHub compatibility; dropout is switched off in the
                 task's evaluation clones either way (default False).
+            use_layers: which biLM representations the ELMo embedding mixes (0 = token
+                embedding, 1 and 2 = the LSTM layers; default None: all).
+            dropout: dropout on the ELMo embedding while training (default 0.0).
+            mix_l2: L2 penalty on the layer-mix weights (default 0.0).
 
         Returns:
             ``(inputs, outputs, program)``. ``inputs["word_ids"]``: int64 [batch, seq], padded
@@ -91,7 +97,9 @@ class Module:
         from paddlehub_lite.zoo.elmo.context import build_context
         inputs, outputs, program = build_context(self, trainable=trainable,
                                                  bilm_trainable=bilm_trainable,
-                                                 max_seq_len=max_seq_len)
+                                                 max_seq_len=max_seq_len,
+                                                 use_layers=use_layers, dropout=dropout,
+                                                 mix_l2=mix_l2)
         logger.info("%d pretrained paramaters loaded by PaddleHub" % len(self.weights()))
         return inputs, outputs, program
 

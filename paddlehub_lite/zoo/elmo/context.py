@@ -103,7 +103,8 @@ class ModuleContext:
 
 
 def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool] = None,
-                  max_seq_len: int = 128):
+                  max_seq_len: int = 128, use_layers: Optional[Sequence[int]] = None,
+                  dropout: float = 0.0, mix_l2: float = 0.0):
     """See ``Module.context``. Returns (inputs, outputs, program)."""
     ensure_static()
     config: BiLMConfig = module.bilm_config
@@ -129,7 +130,8 @@ def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool]
             layers = paddle.static.data(layers_name, [-1, -1, num_reps, config.output_dim],
                                         "float32")
             inputs["elmo_layers"] = layers
-        elmo = elmo_mix(layers, num_reps, trainable=bool(trainable))
+        elmo = elmo_mix(layers, num_reps, trainable=bool(trainable), use_layers=use_layers,
+                        dropout=dropout, mix_l2=mix_l2)
     outputs = {"elmo_embed": elmo, "seq_len": seq_len, "mask": mask}
     context = ModuleContext(module, startup, word_ids.name, layers_name, max_seq_len,
                             config.pad_id)

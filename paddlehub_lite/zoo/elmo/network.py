@@ -17,7 +17,7 @@ h_0 = [emb, emb] (or [emb_fw, emb_bw] with one embedding per direction), h_1 = [
 Every parameter is named explicitly (``elmo_*``) so pretrained weights load by name.
 """
 import dataclasses
-from typing import Dict
+from typing import Dict, Optional, Sequence
 
 import paddle
 import paddle.nn as nn
@@ -73,8 +73,9 @@ class BiLMConfig:
 DIRECTIONS = ("fw", "bw")
 
 
-def _attr(name: str, trainable: bool, initializer=None) -> paddle.ParamAttr:
-    return paddle.ParamAttr(name=name, trainable=trainable, initializer=initializer)
+def _attr(name: str, trainable: bool, initializer=None, regularizer=None) -> paddle.ParamAttr:
+    return paddle.ParamAttr(name=name, trainable=trainable, initializer=initializer,
+                            regularizer=regularizer)
 
 
 def parameter_names(config: BiLMConfig, directions=DIRECTIONS):
@@ -200,8 +201,10 @@ def stack_layers(bilm_outputs):
     return paddle.stack(reps, axis=2)
 
 
-def elmo_mix(layers, num_layers: int, trainable: bool = True):
-    """``gamma * sum_j softmax(w + 1/3)_j * h_j`` over the L stacked representations.
+def elmo_mix(layers, num_layers: int, trainable: bool = True,
+             use_layers: Optional[Sequence[int]] = None, dropout: float = 0.0,
+             mix_l2: float = 0.0):
+    """``gamma * sum_j softmax(w + 1/L)_j * h_j`` over the chosen stacked representations.
 
     Args:
         layers: float32 [B, T, L, 2E] from ``stack_layers`` (or fed from a feature cache),
@@ -209,15 +212,31 @@ def elmo_mix(layers, num_layers: int, trainable: bool = True):
         num_layers: L.
         trainable: whether ``elmo_mix_w`` (init 0, an even mix) and ``elmo_mix_gamma``
             (init 1) receive gradients.
+        use_layers: which representations to mix, e.g. ``(0, 1)`` (default None: all L).
+        dropout: dropout on the mixed embedding while training (default 0.0; AllenNLP
+            uses 0.5). Evaluation and prediction clones switch it off.
+        mix_l2: L2 penalty on ``elmo_mix_w`` (default 0.0; Peters et al. found a small
+            one, 0.001, pulls the mix towards an even average).
 
     Returns a float32 [B, T, 2E] tensor, zero at padded positions.
     """
+    chosen = list(range(num_layers)) if use_layers is None else sorted(set(use_layers))
+    if not chosen or not all(0 <= j < num_layers for j in chosen):
+        raise ValueError("use_layers must name representations in 0..%d, got %r"
+                         % (num_layers - 1, use_layers))
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError("dropout must be in [0, 1), got %r" % dropout)
+    if len(chosen) < num_layers:
+        layers = paddle.index_select(layers, paddle.to_tensor(chosen, dtype="int64"), axis=2)
+    count = len(chosen)
+    regularizer = paddle.regularizer.L2Decay(mix_l2) if mix_l2 > 0 else None
     mix_w = paddle.create_parameter(
-        [num_layers], "float32",
-        attr=_attr("elmo_mix_w", trainable, nn.initializer.Constant(0.0)))
+        [count], "float32",
+        attr=_attr("elmo_mix_w", trainable, nn.initializer.Constant(0.0), regularizer))
     gamma = paddle.create_parameter(
         [1], "float32", attr=_attr("elmo_mix_gamma", trainable, nn.initializer.Constant(1.0)))
-    weights = (gamma * F.softmax(mix_w + 1.0 / num_layers)).reshape([1, num_layers])
+    weights = (gamma * F.softmax(mix_w + 1.0 / count)).reshape([1, count])
     # One batched [1, L] x [L, 2E] product per position: Paddle's broadcasting multiply over
     # [B, T, L, 2E] was the slowest op of the whole classifier (BENCHMARKS.md).
-    return paddle.matmul(weights, layers).squeeze(2)
+    mixed = paddle.matmul(weights, layers).squeeze(2)
+    return F.dropout(mixed, p=dropout) if dropout > 0 else mixed
