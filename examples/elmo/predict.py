@@ -1,7 +1,9 @@
-"""Predict with the finetuned ELMo classifier; prints one ``text<TAB>predict=<label>`` line per
-text, then the accuracy on ChnSentiCorp's test split (computed from the best model).
+"""Predict with the finetuned classifier: prints one ``text<TAB>label<TAB>probability`` line per
+text (the probability of that label), then the accuracy on the test split of the data the model
+was trained on. Everything it needs is recorded in the checkpoint's best model (the labels, the
+vocab, the module, the dataset), so no other flag is needed.
 
-    python predict.py --checkpoint_dir ./ckpt_chnsenticorp
+    python predict.py --checkpoint_dir ./ckpt_chnsenticorp [--input_file texts.txt]
 """
 import argparse
 import os
@@ -15,7 +17,7 @@ from paddlehub_lite.utils.quiet import quiet_known_warnings  # noqa: E402
 
 quiet_known_warnings()  # before Paddle is imported: only warnings nobody can act on
 
-from elmo_demo_net import add_common_args, build  # noqa: E402
+from paddlehub_lite.deploy import TextClassifier  # noqa: E402
 
 DATA = [
     "这家酒店的位置很好，交通方便，房间干净整洁，服务员态度也很热情，下次还会再来。",
@@ -28,28 +30,35 @@ DATA = [
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batch_size", type=int, default=32, help="default 32")
+    parser.add_argument("--checkpoint_dir", type=str, required=True,
+                        help="the directory elmo_finetune.py wrote")
     parser.add_argument("--input_file", type=str, default=None,
                         help="predict these texts (one per line) instead of the 5 samples")
+    parser.add_argument("--batch_size", type=int, default=None,
+                        help="texts per model call (default: the training batch size)")
     parser.add_argument("--no_test_accuracy", action="store_true",
                         help="skip the accuracy on the test split")
-    add_common_args(parser)
+    parser.add_argument("--use_gpu", type=str, default=None,
+                        help="accepted for PaddleHub compatibility; prediction runs on the CPU")
     args = parser.parse_args(argv)
-    if args.checkpoint_dir is None:
-        parser.error("--checkpoint_dir is required: the directory elmo_finetune.py wrote")
-    task, dataset = build(args)
+    classifier = TextClassifier(args.checkpoint_dir, batch_size=args.batch_size,
+                                segment_workers=os.cpu_count() or 1)
     data = DATA
     if args.input_file:
         with open(args.input_file, encoding="utf-8") as handle:
             data = [line.rstrip("\n") for line in handle]
-    labels = task.predict(data=data, return_result=True)
-    for text, label in zip(data, labels):          # one label per text, in order
-        print("%s\tpredict=%s" % (text, label))
-    if not args.no_test_accuracy:
-        examples = dataset.get_test_examples()
-        predicted = task.predict(data=[ex.text_a for ex in examples], return_result=True)
-        accuracy = np.mean([p == ex.label for p, ex in zip(predicted, examples)])
-        print("accuracy = %f (%d test examples)" % (accuracy, len(examples)))
+    for text, result in zip(data, classifier.predict(data)):   # one result per text, in order
+        print("%s\t%s\t%.4f" % (text, result["label"], result["probabilities"][result["label"]]))
+    if args.no_test_accuracy:
+        return
+    dataset = classifier.dataset()
+    if dataset is None or not dataset.test_file:
+        print("no test split recorded with the model: accuracy skipped")
+        return
+    examples = dataset.get_test_examples()
+    predicted = classifier.predict([ex.text_a for ex in examples])
+    accuracy = np.mean([p["label"] == ex.label for p, ex in zip(predicted, examples)])
+    print("accuracy = %f (%d test examples)" % (accuracy, len(examples)))
 
 
 if __name__ == "__main__":

@@ -101,6 +101,14 @@ class BaseNLPDataset:
                                  "test": test_file_with_header, "predict": predict_file_with_header}
         self._examples: Dict[str, List[InputExample]] = {}
 
+    def describe(self) -> Dict:
+        """What a trained model records about its data (JSON): enough for
+        ``dataset_from_description`` to open the same files again."""
+        return {"class": type(self).__name__, "base_path": os.path.abspath(self.base_path),
+                "train_file": self.train_file, "dev_file": self.dev_file,
+                "test_file": self.test_file, "label_list": self.get_labels(),
+                "file_with_header": dict(self.file_with_header)}
+
     # ----- labels -----------------------------------------------------------------------------
     def get_labels(self) -> List[str]:
         if self.label_list is None:

@@ -44,6 +44,29 @@ class ModuleInputs(Protocol):
                    num_threads: Optional[int]) -> Dict[str, np.ndarray]:
         """The extra inputs of one padded batch (``indices`` into the prepared split)."""
 
+    def feed(self, word_ids: np.ndarray, num_threads: Optional[int]) -> Dict[str, np.ndarray]:
+        """The extra inputs of any padded batch, computed now (prediction, serving)."""
+
+    def describe(self) -> Dict:
+        """JSON a trained model records so that ``restore`` can rebuild these inputs for its
+        exported inference model, without the training script: at least
+        ``{"module": {"name", "version", "directory"}}``."""
+
+
+def restore(description: Dict, num_threads: Optional[int] = None) -> ModuleInputs:
+    """The ``ModuleInputs`` a ``describe()`` recorded: the module is opened from its recorded
+    directory when that still holds the same version, else by name (any version mismatch is
+    an error), and rebuilds its inputs."""
+    import os
+    from paddlehub_lite.module.module import Module
+    spec = description["module"]
+    directory = spec.get("directory")
+    if directory and os.path.isdir(directory):
+        module = Module(directory=directory, version=spec["version"])
+    else:
+        module = Module(name=spec["name"], version=spec["version"])
+    return module.restore_inputs(description)
+
 
 def attach(program, inputs: ModuleInputs) -> None:
     """Remember ``inputs`` with the program ``Module.context`` returns (see module docstring)."""

@@ -103,6 +103,12 @@ class Module:
         logger.info("%d pretrained paramaters loaded by PaddleHub" % len(self.weights()))
         return inputs, outputs, program
 
+    def restore_inputs(self, description: Dict):
+        """The prediction-only ``ModuleInputs`` a context's ``describe()`` recorded
+        (``module/inputs.restore``)."""
+        from paddlehub_lite.zoo.elmo.context import ModuleContext
+        return ModuleContext.from_description(self, description)
+
     def bilm_layers(self, word_ids: np.ndarray, num_threads: Optional[int] = None) -> np.ndarray:
         """Frozen biLM layer outputs for a padded int64 [B, T] batch: float32 [B, T, L, 2E].
 

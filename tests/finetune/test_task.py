@@ -66,8 +66,17 @@ def test_predict_alignment_with_and_without_accelerate_mode(tiny_pretrained, dat
     # Each text's probability does not depend on its neighbours in the batch: aligned.
     alone = [task.predict([t], accelerate_mode=False)[0].run_results[0][0] for t in texts]
     np.testing.assert_allclose(np.stack(alone), slow_probs, rtol=1e-4, atol=1e-5)
-    labels = task.predict(texts, return_result=True)
-    assert labels == [["0", "1"][i] for i in slow_probs.argmax(axis=1)]
+    results = task.predict(texts, return_result=True)
+    assert [r["label"] for r in results] == [["0", "1"][i] for i in slow_probs.argmax(axis=1)]
+    for result, row in zip(results, fast_probs):       # every label's probability, in order
+        assert list(result["probabilities"]) == ["0", "1"]
+        np.testing.assert_allclose(list(result["probabilities"].values()), row, rtol=1e-6)
+    # The deployed classifier (best model's bundle, no training code) gives the same answer.
+    from paddlehub_lite.deploy import TextClassifier
+    deployed = TextClassifier(ckpt, batch_size=task.config.batch_size)
+    np.testing.assert_allclose(deployed.probabilities(texts), fast_probs, rtol=1e-5, atol=1e-6)
+    assert deployed.predict(texts) == results
+    assert deployed.labels == ["0", "1"] and deployed.kind == "classifier"
 
 
 def test_two_tasks_in_one_process(tiny_pretrained, data_slice, home, tmp_path):

@@ -89,7 +89,22 @@ class BaseTask:
         for func in list(self.hooks[event].values()):
             func(self, **info)
 
+    def deploy_description(self) -> Dict:
+        """What the best model's bundle records (``finetune/bundle.py``): the reader, the
+        modules' inputs, the data and the task's own part (``_task_description``)."""
+        dataset = getattr(self.data_reader, "dataset", None)
+        return {"task": dict(self._task_description(), **{"class": type(self).__name__}),
+                "feed_names": list(self.feed_list),
+                "reader": self.data_reader.describe(),
+                "modules": [ctx.describe() for ctx in self.contexts],
+                "dataset": dataset.describe() if hasattr(dataset, "describe") else None,
+                "batch_size": self.config.batch_size}
+
     # ----- subclass interface -------------------------------------------------------------------
+    def _task_description(self) -> Dict:
+        """The task's part of ``deploy_description``: at least ``{"kind": ...}``."""
+        raise NotImplementedError
+
     def _build_net(self, feature) -> List:
         raise NotImplementedError
 
@@ -315,14 +330,17 @@ class BaseTask:
             data: the texts (or PaddleHub 1.6 style ``[[text], ...]``).
             load_best_model: use ``best_model/`` (default True); otherwise the latest
                 checkpoint, or the current parameters of this task.
-            return_result: return the predicted label strings instead of RunStates.
+            return_result: return one result per input instead of RunStates (default
+                False); for classifiers a dict ``{"label": str, "probabilities": {label:
+                float}}``: the most probable label and every label's probability, in class
+                order (PaddleHub 1.x returned the bare label string: use ``r["label"]``).
             accelerate_mode: serve through ``paddle.inference`` from the exported best model
                 (default True; falls back to the executor when there is no exported model).
 
         Returns:
             a list of RunState, one per batch of ``config.batch_size`` inputs in input order,
             whose ``run_results[0]`` is the [batch, num_classes] probability array; or, with
-            ``return_result``, the list of label strings.
+            ``return_result``, the list of results described above, in input order.
         """
         if isinstance(data, (str, bytes)):
             raise TypeError("predict(data=...) takes a list of texts, got a single %s: wrap it "

@@ -115,13 +115,29 @@ class ClassifierTask(BaseTask):
                                          self.num_classes))
         return scores
 
-    def _postprocess(self, states: List[RunState]) -> List[str]:
-        labels = self.data_reader.dataset.get_labels() if self.data_reader.dataset else None
-        results = []
-        for state in states:
-            for index in np.argmax(state.run_results[0], axis=1):
-                results.append(labels[index] if labels else int(index))
-        return results
+    def label_names(self) -> List[str]:
+        """The class names: the dataset's labels, or "0".."n-1" without a dataset."""
+        dataset = self.data_reader.dataset
+        return (list(dataset.get_labels()) if dataset is not None
+                else [str(i) for i in range(self.num_classes)])
+
+    def _task_description(self) -> Dict:
+        return {"kind": "classifier", "labels": self.label_names()}
+
+    def _postprocess(self, states: List[RunState]) -> List[Dict]:
+        return label_results(np.concatenate([s.run_results[0] for s in states]),
+                             self.label_names())
+
+
+def label_results(probs: np.ndarray, labels: List[str]) -> List[Dict]:
+    """One ``{"label": str, "probabilities": {label: float}}`` per row of a
+    [n, num_classes] probability array: the most probable label and every label's
+    probability, in class order."""
+    results = []
+    for row in np.asarray(probs, dtype="float64"):
+        results.append({"label": labels[int(np.argmax(row))],
+                        "probabilities": {label: float(p) for label, p in zip(labels, row)}})
+    return results
 
 
 class TextClassifierTask(ClassifierTask):

@@ -4,12 +4,13 @@ the run settings a checkpoint records, and saving the best model with its export
 model. One object per task; it reads and advances the task's position (``current_epoch``,
 ``batch_index``, ``global_step``, ``best_score``).
 """
+import os
 import time
 from typing import Dict, List
 
 import paddle
 
-from paddlehub_lite.finetune import batching
+from paddlehub_lite.finetune import batching, bundle
 from paddlehub_lite.finetune.run_settings import check_resume, run_settings
 from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.finetune.trainer_state import TrainerState
@@ -152,6 +153,7 @@ class Training:
         t = self.task
         save_inference_model(prefix, self.feed_values(t.predict_program),
                              [t.predict_fetch["probs"]], t.exe, t.predict_program, t.scope)
+        bundle.write(os.path.dirname(prefix), t.deploy_description(), t.data_reader.vocab_path)
 
     def feed_values(self, program) -> List:
         t = self.task

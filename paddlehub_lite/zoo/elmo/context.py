@@ -93,6 +93,18 @@ class ModuleContext:
             return {self.layers_name: self._caches[phase][1].batch(indices, word_ids.shape[1])}
         return self.feed(word_ids, num_threads)
 
+    def describe(self) -> Dict:
+        return {"module": {"name": self.module.name, "version": self.module.version,
+                           "directory": self.module.directory},
+                "word_ids_name": self.word_ids_name, "layers_name": self.layers_name,
+                "max_seq_len": self.max_seq_len, "pad_id": self.pad_id}
+
+    @classmethod
+    def from_description(cls, module, description: Dict) -> "ModuleContext":
+        """The inputs ``describe()`` recorded, for prediction only (no startup program)."""
+        return cls(module, None, description["word_ids_name"], description["layers_name"],
+                   description["max_seq_len"], description["pad_id"])
+
     def feed(self, word_ids: np.ndarray, num_threads: Optional[int] = None
              ) -> Dict[str, np.ndarray]:
         """The extra feed of a frozen-biLM program for a padded int64 [B, T] batch

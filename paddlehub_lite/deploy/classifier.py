@@ -1,0 +1,123 @@
+"""``TextClassifier``: a trained classifier loaded from ``checkpoint_dir/best_model`` alone.
+
+Data flows as in training: text -> reader (the vocab and settings the model was trained with)
+-> padded word ids -> the modules' extra inputs (e.g. frozen ELMo features) -> the exported
+inference model -> probabilities -> labels.
+"""
+import os
+import threading
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from paddlehub_lite.finetune import batching, bundle
+from paddlehub_lite.finetune.checkpoint import BestModel
+from paddlehub_lite.finetune.task.classifier_task import label_results
+from paddlehub_lite.utils.log import logger
+
+
+class TextClassifier:
+    """Classify texts with the best model a finetune run wrote.
+
+    Args:
+        checkpoint_dir: the run's ``checkpoint_dir`` (its ``best_model/`` is used, verified).
+        num_threads: CPU math threads of the model and the modules (default None: every
+            core).
+        batch_size: texts per model call (default None: the training batch size).
+        segment_workers: processes that segment large inputs (default 1; more helps only
+            for thousands of texts at once, and never use more inside a threaded server).
+    """
+
+    def __init__(self, checkpoint_dir: str, num_threads: Optional[int] = None,
+                 batch_size: Optional[int] = None, segment_workers: int = 1):
+        if num_threads is not None and num_threads < 1:
+            raise ValueError("num_threads must be >= 1, got %r" % num_threads)
+        if batch_size is not None and batch_size < 1:
+            raise ValueError("batch_size must be >= 1, got %r" % batch_size)
+        self.checkpoint_dir = checkpoint_dir
+        self.num_threads = num_threads or os.cpu_count() or 1
+        self.batch_size = batch_size
+        self.segment_workers = segment_workers
+        self.description: Optional[Dict] = None
+        self._lock = threading.Lock()
+
+    def load(self) -> "TextClassifier":
+        """Read and verify the bundle, open the reader, the modules and the predictor (once;
+        ``predict`` calls it)."""
+        with self._lock:
+            if self.description is None:
+                self._load()
+        return self
+
+    def _load(self) -> None:
+        from paddlehub_lite.module.inputs import restore
+        from paddlehub_lite.reader import LACClassifyReader
+        from paddlehub_lite.utils.inference import InferencePredictor
+        best = BestModel(self.checkpoint_dir)
+        if not best.exists():
+            raise FileNotFoundError("%s has no best model: train first (finetune with dev "
+                                    "evaluation writes best_model/)" % self.checkpoint_dir)
+        directory = os.path.dirname(best.inference_prefix)
+        description = bundle.read(directory)
+        reader = description["reader"]
+        self.reader = LACClassifyReader(vocab_path=os.path.join(directory, bundle.VOCAB_FILE),
+                                        num_workers=self.segment_workers, **reader["arguments"])
+        if self.reader.segmenter.name != reader["segmenter_name"]:
+            logger.warning("the model was trained with segmenter %s, this one is %s: "
+                           "predictions may differ", reader["segmenter_name"],
+                           self.reader.segmenter.name)
+        self.modules = [restore(d) for d in description["modules"]]
+        self.predictor = InferencePredictor(best.inference_prefix, self.num_threads)
+        self.batch_size = self.batch_size or description["batch_size"]
+        self.description = description
+
+    @property
+    def labels(self) -> List[str]:
+        """The class names, in class-index order."""
+        return list(self.load().description["task"]["labels"])
+
+    @property
+    def kind(self) -> str:
+        """"classifier" (one label per text) or "multi_label" (a set of labels)."""
+        return self.load().description["task"]["kind"]
+
+    def dataset(self):
+        """The dataset the model was trained on (for its test split), or None when it was a
+        class of the user's own or its files are gone."""
+        from paddlehub_lite.dataset import dataset_from_description
+        description = self.load().description["dataset"]
+        if description is None:
+            return None
+        if description["class"] != "ChnSentiCorp" and not os.path.isdir(description["base_path"]):
+            return None
+        return dataset_from_description(description)
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """[len(texts), num_labels] probabilities, in input order."""
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("texts must be a list of texts, got a single %s: wrap it as [text]"
+                            % type(texts).__name__)
+        self.load()
+        samples = self.reader.get_samples("predict", list(texts))
+        if not samples:
+            return np.zeros((0, len(self.labels)), "float32")
+        pad_id = self.modules[0].pad_id if self.modules else 0
+        max_len = min([m.max_seq_len for m in self.modules] or [self.reader.max_seq_len])
+        batches = batching.eval_batches([len(s[0]) for s in samples], self.batch_size)
+        outputs = []
+        for indices in batches:
+            ids = batching.pad_ids([samples[i][0] for i in indices], pad_id, max_len)
+            feed = {name: ids for name in self.description["feed_names"]}
+            for module in self.modules:
+                feed.update(module.feed(ids, self.num_threads))
+            outputs.append(self.predictor(feed))
+        return batching.unsort(outputs, batches)
+
+    def predict(self, texts: Sequence[str]) -> List[Dict]:
+        """One result per text, in input order: ``{"label", "probabilities": {label: p}}``
+        (multi-label models: ``{"labels": [...], "probabilities": ...}``)."""
+        probs = self.probabilities(texts)
+        if self.kind == "multi_label":
+            from paddlehub_lite.finetune.task.multi_label_task import label_set_results
+            return label_set_results(probs, self.labels)
+        return label_results(probs, self.labels)

@@ -1,0 +1,68 @@
+"""The evaluation report of a classifier: per-class precision, recall and F1 with their support,
+macro and micro averages, accuracy and the confusion matrix (rows: true label, columns:
+predicted), as JSON (``checkpoint_dir/report_<phase>.json``) and as a readable table.
+
+Micro averages pool every decision: for single-label classification micro P = R = F1 =
+accuracy. A class that is never predicted has precision 0 (scikit-learn's zero_division=0).
+"""
+from typing import Dict, List
+
+import numpy as np
+
+
+def _prf(tp: float, fp: float, fn: float):
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def classification_report(labels: np.ndarray, probs: np.ndarray,
+                          label_names: List[str]) -> Dict:
+    """The report of true class indices ``labels`` [n] against [n, num_classes] ``probs``."""
+    labels = np.asarray(labels).reshape(-1)
+    preds = np.asarray(probs).argmax(axis=1)
+    n = len(label_names)
+    confusion = np.zeros((n, n), dtype="int64")
+    np.add.at(confusion, (labels, preds), 1)
+    per_class = []
+    for c, name in enumerate(label_names):
+        tp = float(confusion[c, c])
+        precision, recall, f1 = _prf(tp, float(confusion[:, c].sum()) - tp,
+                                     float(confusion[c, :].sum()) - tp)
+        per_class.append({"label": name, "precision": precision, "recall": recall, "f1": f1,
+                          "support": int(confusion[c, :].sum())})
+    tp = float(np.trace(confusion))
+    micro = _prf(tp, float(confusion.sum()) - tp, float(confusion.sum()) - tp)
+    return {
+        "labels": list(label_names),
+        "per_class": per_class,
+        "macro": {k: float(np.mean([row[k] for row in per_class]))
+                  for k in ("precision", "recall", "f1")},
+        "micro": dict(zip(("precision", "recall", "f1"), micro)),
+        "accuracy": tp / len(labels) if len(labels) else 0.0,
+        "support": int(len(labels)),
+        "confusion_matrix": confusion.tolist(),
+    }
+
+
+def format_report(report: Dict) -> str:
+    """The report as a fixed-width table, then the confusion matrix."""
+    names = report["labels"]
+    width = max([len(x) for x in names] + [12])
+    lines = ["%*s %9s %9s %9s %9s" % (width, "", "precision", "recall", "f1", "support")]
+    for row in report["per_class"]:
+        lines.append("%*s %9.4f %9.4f %9.4f %9d" % (width, row["label"], row["precision"],
+                                                    row["recall"], row["f1"], row["support"]))
+    for kind in ("macro", "micro"):
+        avg = report[kind]
+        lines.append("%*s %9.4f %9.4f %9.4f %9d" % (width, kind + " avg", avg["precision"],
+                                                    avg["recall"], avg["f1"],
+                                                    report["support"]))
+    lines.append("%*s %29.4f %9d" % (width, "accuracy", report["accuracy"], report["support"]))
+    lines.append("confusion matrix (rows: true, columns: predicted):")
+    cell = max([len(x) for x in names] + [len(str(report["support"]))]) + 1
+    lines.append("%*s " % (width, "") + "".join("%*s" % (cell, x) for x in names))
+    for name, row in zip(names, report["confusion_matrix"]):
+        lines.append("%*s " % (width, name) + "".join("%*d" % (cell, v) for v in row))
+    return "\n".join(lines)
