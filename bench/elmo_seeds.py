@@ -23,6 +23,12 @@ SCRIPT = os.path.join(REPO, "examples", "elmo", "elmo_finetune.py")
 RESULT = re.compile(r"\[(dev|test) dataset evaluation result\] loss=[0-9.]+ acc=([0-9.]+)")
 
 
+def best_dev(ckpt_dir: str) -> float:
+    """The dev accuracy of the run's best model (``best_model/meta.json``)."""
+    with open(os.path.join(ckpt_dir, "best_model", "meta.json")) as handle:
+        return float(json.load(handle)["scores"]["acc"])
+
+
 def run_seed(seed: int, flags, ckpt_dir: str, log_path: str):
     """One finetune_and_eval; returns (dev acc of the best model, test acc, wall seconds)."""
     cmd = [sys.executable, "-u", SCRIPT, "--seed", str(seed), "--checkpoint_dir", ckpt_dir] + flags
@@ -33,12 +39,10 @@ def run_seed(seed: int, flags, ckpt_dir: str, log_path: str):
     text = open(log_path, encoding="utf-8", errors="replace").read()
     if code != 0:
         raise SystemExit("seed %d failed (exit %d); see %s" % (seed, code, log_path))
-    found = RESULT.findall(text)
-    dev = [float(v) for phase, v in found if phase == "dev"]
-    test = [float(v) for phase, v in found if phase == "test"]
-    if not dev or not test:
-        raise SystemExit("seed %d: no final dev/test evaluation in %s" % (seed, log_path))
-    return dev[-1], test[-1], wall   # the last dev line is the best model's evaluation
+    test = [float(v) for phase, v in RESULT.findall(text) if phase == "test"]
+    if not test:
+        raise SystemExit("seed %d: no final test evaluation in %s" % (seed, log_path))
+    return best_dev(ckpt_dir), test[-1], wall
 
 
 def summary(values):
@@ -63,6 +67,9 @@ def main():
     for seed in args.seeds:
         key = str(seed)
         if key in results and results[key]["flags"] == flags:
+            # runs recorded before this script read best_model/meta.json took the last dev
+            # evaluation, which need not be the best one
+            results[key]["dev"] = best_dev(os.path.join(arm, "ckpt_seed%d" % seed))
             continue
         dev, test, wall = run_seed(seed, flags, os.path.join(arm, "ckpt_seed%d" % seed),
                                    os.path.join(arm, "seed%d.log" % seed))

@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 
+import numpy as np
 import pytest
 
 from . import tiny_finetune
@@ -46,6 +47,39 @@ def test_scalars_read_back_with_visualdl_reader(finished_run):
     assert dev[-1].value == pytest.approx(task.best_score) or dev[-1].value <= task.best_score
     lrs = [r.value for r in reader.get_data("scalar", "learning_rate")]
     assert max(lrs) > lrs[-1]                                            # it decays
+
+
+def test_report_and_pr_curves_of_the_best_model(finished_run):
+    from visualdl import LogReader
+    task, logdir = finished_run
+    ckpt = os.path.dirname(logdir)
+    for phase in ("dev", "test"):
+        with open(os.path.join(ckpt, "report_%s.json" % phase)) as handle:
+            report = json.load(handle)
+        confusion = np.array(report["confusion_matrix"])
+        assert report["labels"] == ["0", "1"] and confusion.sum() == report["support"] == 60
+        # recomputed from the confusion matrix
+        assert report["accuracy"] == pytest.approx(np.trace(confusion) / 60)
+        for c, row in enumerate(report["per_class"]):
+            assert row["support"] == confusion[c].sum()
+            if confusion[:, c].sum():
+                assert row["precision"] == pytest.approx(confusion[c, c] / confusion[:, c].sum())
+            assert row["recall"] == pytest.approx(confusion[c, c] / confusion[c].sum())
+        assert report["micro"]["f1"] == pytest.approx(report["accuracy"])
+        assert report["macro"]["f1"] == pytest.approx(
+            np.mean([r["f1"] for r in report["per_class"]]))
+    # the test report is the best model's test evaluation
+    test_acc = [r.value for r in LogReader(file_path=glob.glob(
+        os.path.join(logdir, "vdlrecords.*.log"))[0]).get_data("scalar", "acc_test")]
+    with open(os.path.join(ckpt, "report_test.json")) as handle:
+        assert json.load(handle)["accuracy"] == pytest.approx(test_acc[-1], abs=1e-6)
+    reader = LogReader(file_path=glob.glob(os.path.join(logdir, "vdlrecords.*.log"))[0])
+    tags = set(reader.get_tags()["pr_curve"])
+    assert {"pr_curve_dev_0", "pr_curve_dev_1", "pr_curve_test_0", "pr_curve_test_1"} <= tags
+    curve = reader.get_data("pr_curve", "pr_curve_test_1")[-1]
+    assert curve.id == task.global_step
+    # at threshold 0 every example counts as positive: TP + FP = all 60 examples
+    assert curve.pr_curve.TP[0] + curve.pr_curve.FP[0] == 60
 
 
 def _free_port():

@@ -111,6 +111,9 @@ class BaseTask:
     def _add_label_and_loss(self, outputs) -> None:
         raise NotImplementedError
 
+    def _report(self, phase: str, states: List[RunState]) -> None:
+        """After an evaluation of the best model: write the task's report (default: none)."""
+
     # ----- building ---------------------------------------------------------------------------
     @property
     def checkpoint_dir(self) -> str:
@@ -278,7 +281,8 @@ class BaseTask:
         """Evaluate on "dev"/"val"/"test"; logs ``[<phase> dataset evaluation result]``.
 
         With ``load_best_model`` the parameters of ``best_model/`` are used (in a separate
-        scope: the training state is not touched). A dev evaluation during training saves
+        scope: the training state is not touched) and the task's report is written
+        (classifiers: ``checkpoint_dir/report_<phase>.json``, see ``finetune/report.py``). A dev evaluation during training saves
         ``best_model/`` when the first metric improves."""
         phase = "dev" if phase == "val" else phase
         self._init()
@@ -302,7 +306,10 @@ class BaseTask:
         self.log.info("[%s dataset evaluation result] loss=%.5f %s[step/sec: %.2f]", phase,
                       scores["loss"], "".join("%s=%.5f " % (k, v) for k, v in scores.items()
                                               if k != "loss"), speed)
-        self.vdl.add(phase, scores, self.global_step)
+        if not (load_best_model and phase == "dev"):   # dev's curve: the training's evaluations
+            self.vdl.add(phase, scores, self.global_step)
+        if load_best_model:
+            self._report(phase, states)
         if phase == "dev" and not load_best_model and self._train_ready:
             self.training.maybe_save_best(scores)
         self.last_eval_scores = scores

@@ -4,15 +4,18 @@ Head: optional fc(n, relu) layers (``hidden_units``), then fc(num_classes) named
 ``cls_out_w`` (truncated normal, std 0.02) / ``cls_out_b`` (zeros) and a softmax.
 ``TextClassifierTask`` first applies dropout 0.1 to the feature. Loss: mean cross-entropy.
 """
+import json
+import os
 from typing import Dict, List, Optional
 
 import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from paddlehub_lite.finetune import metrics as metric_lib
+from paddlehub_lite.finetune import metrics as metric_lib, report
 from paddlehub_lite.finetune.task.base_task import BaseTask
 from paddlehub_lite.finetune.task.run_state import RunState
+from paddlehub_lite.utils.atomic import atomic_file
 
 
 class ClassifierTask(BaseTask):
@@ -114,6 +117,19 @@ class ClassifierTask(BaseTask):
         scores.update(metric_lib.compute(self.metrics_choices, labels, probs.argmax(axis=1),
                                          self.num_classes))
         return scores
+
+    def _report(self, phase: str, states: List[RunState]) -> None:
+        probs = np.concatenate([s.run_results["probs"] for s in states])
+        labels = np.concatenate([s.run_results["labels"] for s in states]).reshape(-1)
+        names = self.label_names()
+        result = report.classification_report(labels, probs, names)
+        path = os.path.join(self.checkpoint_dir, "report_%s.json" % phase)
+        with atomic_file(path, "w") as handle:
+            json.dump(result, handle, indent=1, ensure_ascii=False)
+        self.log.info("[%s dataset report] (%s)\n%s", phase, path, report.format_report(result))
+        for c, name in enumerate(names):
+            self.vdl.add_pr_curve("pr_curve_%s_%s" % (phase, name), labels == c, probs[:, c],
+                                  self.global_step)
 
     def label_names(self) -> List[str]:
         """The class names: the dataset's labels, or "0".."n-1" without a dataset."""
