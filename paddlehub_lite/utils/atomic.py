@@ -14,6 +14,12 @@ import shutil
 import tempfile
 
 
+def _new_file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_file(path: str, mode: str = "wb", **open_kwargs):
     """Open a temp file beside ``path``; on success fsync and rename it to ``path``."""
@@ -21,6 +27,7 @@ def atomic_file(path: str, mode: str = "wb", **open_kwargs):
     os.makedirs(directory, exist_ok=True)
     recover_dir(path)  # removes a crashed writer's .tmp-<name>-* file
     fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=directory)
+    os.chmod(tmp, _new_file_mode())   # mkstemp makes 0600; a plain open() obeys the umask
     try:
         with os.fdopen(fd, mode, **open_kwargs) as handle:
             yield handle

@@ -1,0 +1,88 @@
+"""``hub-lite predict`` as a user runs it: a real process on real files."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ..conftest import REPO
+
+
+def _hub_lite(args, home, cwd):
+    env = dict(os.environ, PADDLEHUB_LITE_HOME=home,
+               PYTHONPATH=os.pathsep.join([REPO] + sys.path))
+    return subprocess.run([sys.executable, "-m", "paddlehub_lite.cli"] + args, cwd=str(cwd),
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_txt_gives_one_aligned_line_per_input_line(trained, tmp_path):
+    task, ckpt, _, home = trained
+    texts = ["房间很干净，服务很好", "", "太差了\t再也不来", "！！！", "一般"]
+    path = tmp_path / "texts.txt"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _hub_lite(["predict", "--checkpoint_dir", ckpt, "--input", str(path),
+                        "--output", str(out)], home, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["text"] for r in rows] == texts
+    expected = task.predict(texts, return_result=True)
+    for row, want in zip(rows, expected):
+        assert row["label"] == want["label"]
+        np.testing.assert_allclose(list(row["probabilities"].values()),
+                                   list(want["probabilities"].values()), atol=1e-5)
+    # without --output: the same lines on stdout
+    stdout = _hub_lite(["predict", "--checkpoint_dir", ckpt, "--input", str(path)], home,
+                       tmp_path)
+    assert stdout.returncode == 0 and [json.loads(x)["text"] for x in
+                                       stdout.stdout.splitlines()] == texts
+
+
+def test_labelled_tsv_prints_accuracy_and_report(trained, tmp_path):
+    task, ckpt, data, home = trained
+    rows = open(os.path.join(data, "test.tsv"), encoding="utf-8").read().splitlines()[1:]
+    path = tmp_path / "eval.tsv"     # the user's column order: text first, then label
+    path.write_text("text_a\tlabel\n" + "".join("%s\t%s\n" % (r.split("\t")[1], r.split("\t")[0])
+                                                for r in rows), encoding="utf-8")
+    report_path = tmp_path / "report.json"
+    result = _hub_lite(["predict", "--checkpoint_dir", ckpt, "--input", str(path), "--output",
+                        str(tmp_path / "out.jsonl"), "--report", str(report_path)], home,
+                       tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(report_path.read_text())
+    with open(os.path.join(ckpt, "report_test.json")) as handle:
+        finetune_report = json.load(handle)       # the same best model on the same test rows
+    assert report["confusion_matrix"] == finetune_report["confusion_matrix"]
+    assert "accuracy = %.6f (60 examples)" % report["accuracy"] in result.stderr
+    assert "macro avg" in result.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"good line\n\xff\xfebad line\n", ":2: invalid UTF-8"),
+])
+def test_invalid_utf8_names_the_line(trained, tmp_path, content, message):
+    _, ckpt, _, home = trained
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    out = tmp_path / "out.jsonl"
+    result = _hub_lite(["predict", "--checkpoint_dir", ckpt, "--input", str(path), "--output",
+                        str(out)], home, tmp_path)
+    assert result.returncode == 2
+    assert str(path) + message in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()                     # nothing half-written
+
+
+def test_tsv_errors_name_file_and_line(trained, tmp_path):
+    _, ckpt, _, home = trained
+    no_text = tmp_path / "no_text.tsv"
+    no_text.write_text("text\tlabel\n好\t1\n", encoding="utf-8")
+    result = _hub_lite(["predict", "--checkpoint_dir", ckpt, "--input", str(no_text)], home,
+                       tmp_path)
+    assert result.returncode == 2 and "no_text.tsv:1: the header" in result.stderr
+    unknown = tmp_path / "unknown.tsv"
+    unknown.write_text("text_a\tlabel\n好\t1\n坏\tpositive\n", encoding="utf-8")
+    result = _hub_lite(["predict", "--checkpoint_dir", ckpt, "--input", str(unknown)], home,
+                       tmp_path)
+    assert result.returncode == 2 and "unknown.tsv:3: label 'positive'" in result.stderr
