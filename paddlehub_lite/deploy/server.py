@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 
@@ -100,11 +101,12 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
                        "application/json; charset=utf-8")
 
         def do_GET(self):
-            if self.path == "/health":
+            path = urllib.parse.urlsplit(self.path).path    # the page takes ?text=...
+            if path == "/health":
                 self._json(200, {"status": "ok", "labels": labels,
                                  "requests": batcher.requests, "batches": batcher.batches,
                                  "texts": batcher.texts})
-            elif self.path in ("/", "/index.html"):
+            elif path in ("/", "/index.html"):
                 self._send(200, page, "text/html; charset=utf-8")
             else:
                 self._json(404, {"error": "no such path %s: use POST /predict, GET /health "
@@ -112,7 +114,7 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
 
         def do_POST(self):
             try:
-                if self.path != "/predict":
+                if urllib.parse.urlsplit(self.path).path != "/predict":
                     raise RequestError(404, "no such path %s: POST /predict" % self.path)
                 length = self.headers.get("Content-Length")
                 if length is None or not length.isdigit():
