@@ -1,11 +1,12 @@
 """The demo's network, shared by elmo_finetune.py and predict.py (PaddleHub's demo copied it
 into both scripts): module -> dataset -> reader -> word embedding + ELMo -> gru_net."""
 import argparse
+import os
 
 import paddle
 
 import paddlehub_lite as hub
-from paddlehub_lite.nets import gru_net
+from paddlehub_lite.nets import NETWORKS
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +41,14 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--word_emb_lr", type=float, default=30.0,
                         help="learning-rate multiplier of the word embedding (default 30, "
                              "PaddleHub's demo)")
+    parser.add_argument("--network", type=str, default="gru", choices=sorted(NETWORKS),
+                        help="the classifier head of PaddleHub's demo (default gru)")
+    parser.add_argument("--dataset_dir", type=str, default=None,
+                        help="train on your own data: DIR/train.tsv, dev.tsv, test.tsv with a "
+                             "header and text_a<TAB>label rows, any number of classes")
+    parser.add_argument("--label_list", type=str, default=None,
+                        help="with --dataset_dir: the labels in class order, comma-separated "
+                             "(default: the distinct labels of train.tsv, sorted)")
     parser.add_argument("--data_dir", type=str, default=None,
                         help="read ChnSentiCorp train/dev/test.tsv from here instead of "
                              "$PADDLEHUB_LITE_HOME/dataset (downloaded when missing)")
@@ -56,6 +65,30 @@ def word_ids_only():
     return {"word_ids": word_ids}, {"seq_len": seq_len, "mask": mask}, program
 
 
+def load_dataset(args):
+    """ChnSentiCorp (from ``--data_dir`` or the home copy) or the user's ``--dataset_dir``."""
+    if not args.dataset_dir:
+        if args.label_list:
+            raise SystemExit("--label_list goes with --dataset_dir")
+        return (hub.dataset.ChnSentiCorp(base_path=args.data_dir) if args.data_dir
+                else hub.dataset.ChnSentiCorp())
+    if args.data_dir:
+        raise SystemExit("give --dataset_dir or --data_dir, not both")
+    files = {}
+    for split in ("train", "dev", "test"):
+        path = os.path.join(args.dataset_dir, split + ".tsv")
+        if os.path.isfile(path):
+            files[split] = split + ".tsv"
+        elif split != "test":
+            raise SystemExit("%s is missing (--dataset_dir needs train.tsv and dev.tsv; "
+                             "test.tsv is optional)" % path)
+    labels = [x.strip() for x in args.label_list.split(",")] if args.label_list else None
+    return hub.dataset.BaseNLPDataset(
+        args.dataset_dir, train_file=files["train"], dev_file=files["dev"],
+        test_file=files.get("test"), label_list=labels, train_file_with_header=True,
+        dev_file_with_header=True, test_file_with_header=True)
+
+
 def build(args, num_epoch: int = 1):
     """Steps 1-4 of the demo; returns (task, dataset)."""
     paddle.enable_static()
@@ -69,8 +102,7 @@ def build(args, num_epoch: int = 1):
     else:
         inputs, outputs, program = word_ids_only()
     # Step 2: dataset and reader.
-    dataset = (hub.dataset.ChnSentiCorp(base_path=args.data_dir) if args.data_dir
-               else hub.dataset.ChnSentiCorp())
+    dataset = load_dataset(args)
     reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=module.get_vocab_path(),
                                           max_seq_len=args.max_seq_len)
     word_dict_len = len(reader.vocab)
@@ -85,7 +117,7 @@ def build(args, num_epoch: int = 1):
                 initializer=paddle.nn.initializer.Uniform(-0.1, 0.1)))(word_ids)
         input_feature = (paddle.concat([outputs["elmo_embed"], word_embedding], axis=-1)
                          if args.use_elmo else word_embedding)
-        fc = gru_net(input_feature, outputs["seq_len"], outputs["mask"])
+        fc = NETWORKS[args.network](input_feature, outputs["seq_len"], outputs["mask"])
     feed_list = [word_ids.name]
     # Step 4: strategy, run config, task.
     strategy = hub.AdamWeightDecayStrategy(weight_decay=args.weight_decay,

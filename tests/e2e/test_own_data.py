@@ -1,0 +1,79 @@
+"""Your own data through the demo's scripts: --dataset_dir with 3 classes, then run_predict.sh,
+hub-lite predict with the same labels; and every --network trains."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ..conftest import CHNSENTICORP, REPO, ZH_CORPUS
+from .test_demo_scripts import _sh
+
+
+def _three_class_dir(target):
+    """neg / pos reviews from ChnSentiCorp and news sentences: text_a<TAB>label with header."""
+    with open(os.path.join(CHNSENTICORP, "train.tsv"), encoding="utf-8") as handle:
+        reviews = [line.rstrip("\n").split("\t") for line in list(handle)[1:]]
+    with open(os.path.join(ZH_CORPUS, "msra_news.txt"), encoding="utf-8") as handle:
+        news = [line.strip() for _, line in zip(range(3000), handle) if line.strip()]
+    neg = [t for label, t in reviews if label == "0"]
+    pos = [t for label, t in reviews if label == "1"]
+    rows = []
+    for i in range(140):
+        rows += [(neg[i], "neg"), (pos[i], "pos"), (news[i * 7], "news")]
+    os.makedirs(target, exist_ok=True)
+    for name, part in (("train", rows[:300]), ("dev", rows[300:360]), ("test", rows[360:420])):
+        with open(os.path.join(target, name + ".tsv"), "w", encoding="utf-8") as handle:
+            handle.write("text_a\tlabel\n" + "".join("%s\t%s\n" % r for r in part))
+    return target
+
+
+def test_three_classes_train_predict_and_serve_labels(tmp_path, tiny_pretrained, hub_home):
+    data = _three_class_dir(str(tmp_path / "mydata"))
+    ckpt = str(tmp_path / "ckpt_mine")
+    trained = _sh("run_elmo_finetune.sh", ["--module_dir", tiny_pretrained[2], "--dataset_dir",
+                                           data, "--label_list", "neg,news,pos", "--num_epoch",
+                                           "3", "--batch_size", "16", "--checkpoint_dir", ckpt],
+                  tmp_path)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    assert "[test dataset report]" in trained.stderr
+    with open(os.path.join(ckpt, "report_test.json")) as handle:
+        report = json.load(handle)
+    assert report["labels"] == ["neg", "news", "pos"] and report["support"] == 60
+    assert report["accuracy"] > 0.6                       # chance: 1/3
+    predicted = _sh("run_predict.sh", ["--checkpoint_dir", ckpt], tmp_path)
+    assert predicted.returncode == 0, predicted.stderr[-3000:]
+    lines = predicted.stdout.strip().split("\n")
+    assert all(line.split("\t")[1] in ("neg", "news", "pos") for line in lines[:5])
+    assert lines[-1] == "accuracy = %f (60 test examples)" % report["accuracy"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO] + sys.path))
+    out = subprocess.run([sys.executable, "-m", "paddlehub_lite.cli", "predict",
+                          "--checkpoint_dir", ckpt, "--input", os.path.join(data, "test.tsv")],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(rows) == 60 and set(rows[0]["probabilities"]) == {"neg", "news", "pos"}
+
+
+def test_label_list_must_cover_the_data(tmp_path, tiny_pretrained, hub_home):
+    data = _three_class_dir(str(tmp_path / "mydata"))
+    result = _sh("run_elmo_finetune.sh", ["--module_dir", tiny_pretrained[2], "--dataset_dir",
+                                          data, "--label_list", "neg,pos", "--num_epoch", "1",
+                                          "--checkpoint_dir", str(tmp_path / "c")], tmp_path)
+    assert result.returncode != 0
+    assert "train.tsv:4: label 'news' is not in the label list" in result.stderr
+
+
+@pytest.mark.parametrize("network", ["bow", "cnn", "lstm", "bilstm", "gru"])
+def test_each_network_trains(network, tmp_path, tiny_pretrained, hub_home):
+    from ..finetune import tiny_finetune
+    data = tiny_finetune.write_slice(str(tmp_path / "data"), CHNSENTICORP, 200, 40, 40)
+    result = _sh("run_elmo_finetune.sh", ["--module_dir", tiny_pretrained[2], "--data_dir", data,
+                                          "--network", network, "--num_epoch", "1",
+                                          "--checkpoint_dir", str(tmp_path / "c")], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    names = np.load(os.path.join(str(tmp_path / "c"), "best_model", "params.npz")).files
+    assert any(n.startswith("%s_net_" % network) for n in names), names   # that head trained
+    assert "[test dataset evaluation result]" in result.stderr
