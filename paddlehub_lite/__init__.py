@@ -24,6 +24,7 @@ _LAZY = {
     "ClassifierTask": ("paddlehub_lite.finetune", "ClassifierTask"),
     "DefaultStrategy": ("paddlehub_lite.finetune", "DefaultStrategy"),
     "ImageClassifierTask": ("paddlehub_lite.finetune", "ImageClassifierTask"),
+    "MultiLabelClassifierTask": ("paddlehub_lite.finetune", "MultiLabelClassifierTask"),
     "RunConfig": ("paddlehub_lite.finetune", "RunConfig"),
     "RunState": ("paddlehub_lite.finetune", "RunState"),
     "TextClassifierTask": ("paddlehub_lite.finetune", "TextClassifierTask"),

@@ -8,7 +8,7 @@ import paddlehub_lite as hub
 
 PUBLIC = [hub.RunConfig, hub.TextClassifierTask, hub.ClassifierTask, hub.AdamWeightDecayStrategy,
           hub.DefaultStrategy, hub.reader.LACClassifyReader, hub.dataset.BaseNLPDataset,
-          hub.dataset.ChnSentiCorp, hub.Module]
+          hub.dataset.ChnSentiCorp, hub.Module, hub.MultiLabelClassifierTask]
 
 
 @pytest.mark.parametrize("cls", PUBLIC, ids=lambda c: c.__name__)

@@ -23,4 +23,5 @@ def dataset_from_description(description: Dict) -> Optional[BaseNLPDataset]:
                           label_list=description["label_list"],
                           train_file_with_header=headers["train"],
                           dev_file_with_header=headers["dev"],
-                          test_file_with_header=headers["test"])
+                          test_file_with_header=headers["test"],
+                          multi_label=description.get("multi_label", False))

@@ -82,6 +82,11 @@ class BaseNLPDataset:
             label_file is given, the labels are the distinct labels of the train file, sorted.
         train_file_with_header / dev_file_with_header / test_file_with_header /
             predict_file_with_header: skip the first line of that file (default False).
+        multi_label: the files are multi-label TSVs (default False): a header
+            ``text_a<TAB>label1<TAB>label2...`` naming the labels, then one 0/1 column per
+            label (``dataset/multi_label.py``); ``label_list`` defaults to the train header's
+            names and each example's ``label`` is the tuple of its 0/1 values. For
+            ``MultiLabelClassifierTask``.
     """
 
     def __init__(self, base_path: str, train_file: Optional[str] = None,
@@ -89,7 +94,7 @@ class BaseNLPDataset:
                  predict_file: Optional[str] = None, label_file: Optional[str] = None,
                  label_list: Optional[List[str]] = None, train_file_with_header: bool = False,
                  dev_file_with_header: bool = False, test_file_with_header: bool = False,
-                 predict_file_with_header: bool = False):
+                 predict_file_with_header: bool = False, multi_label: bool = False):
         self.base_path = base_path
         self.train_file = train_file
         self.dev_file = dev_file
@@ -97,6 +102,7 @@ class BaseNLPDataset:
         self.predict_file = predict_file
         self.label_file = label_file
         self.label_list = list(label_list) if label_list is not None else None
+        self.multi_label = multi_label
         self.file_with_header = {"train": train_file_with_header, "dev": dev_file_with_header,
                                  "test": test_file_with_header, "predict": predict_file_with_header}
         self._examples: Dict[str, List[InputExample]] = {}
@@ -107,13 +113,17 @@ class BaseNLPDataset:
         return {"class": type(self).__name__, "base_path": os.path.abspath(self.base_path),
                 "train_file": self.train_file, "dev_file": self.dev_file,
                 "test_file": self.test_file, "label_list": self.get_labels(),
-                "file_with_header": dict(self.file_with_header)}
+                "file_with_header": dict(self.file_with_header),
+                "multi_label": self.multi_label}
 
     # ----- labels -----------------------------------------------------------------------------
     def get_labels(self) -> List[str]:
         if self.label_list is None:
             if self.label_file:
                 self.label_list = self._read_label_file(self._path(self.label_file))
+            elif self.multi_label and self.train_file:
+                from paddlehub_lite.dataset.multi_label import read_header
+                self.label_list = read_header(self._path(self.train_file))
             elif self.train_file:
                 labels = {ex.label for ex in self._load("train", check_labels=False)}
                 self.label_list = sorted(labels)
@@ -184,6 +194,9 @@ class BaseNLPDataset:
     def _read_file(self, path: str, phase: str, labels: Optional[List[str]]) -> List[InputExample]:
         """Rows -> examples, each label checked against ``labels`` when given. Subclasses
         with another column order override this."""
+        if self.multi_label and phase != "predict":
+            from paddlehub_lite.dataset.multi_label import read_examples
+            return read_examples(path, labels)
         examples: List[InputExample] = []
         ncol = None
         for line_no, fields in read_tsv_rows(path, self.file_with_header[phase]):

@@ -1,8 +1,8 @@
 """Finetuning: RunConfig, strategies and tasks."""
 from paddlehub_lite.finetune.config import RunConfig
 from paddlehub_lite.finetune.strategy import AdamWeightDecayStrategy, DefaultStrategy
-from paddlehub_lite.finetune.task import ClassifierTask, ImageClassifierTask, RunState, \
-    TextClassifierTask
+from paddlehub_lite.finetune.task import ClassifierTask, ImageClassifierTask, \
+    MultiLabelClassifierTask, RunState, TextClassifierTask
 
 __all__ = ["AdamWeightDecayStrategy", "ClassifierTask", "DefaultStrategy", "ImageClassifierTask",
-           "RunConfig", "RunState", "TextClassifierTask"]
+           "MultiLabelClassifierTask", "RunConfig", "RunState", "TextClassifierTask"]

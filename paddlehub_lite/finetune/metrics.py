@@ -8,15 +8,18 @@ from typing import Dict, List
 import numpy as np
 
 METRICS = ("acc", "f1", "precision", "recall", "matthews")
+# Multi-label: auc, f1, precision and recall are macro averages over the labels (f1 & co. at
+# probability 0.5); acc is the share of examples whose whole label set is right.
+MULTI_LABEL_METRICS = ("auc", "f1", "precision", "recall", "acc")
 
 
-def check_metrics(choices) -> List[str]:
+def check_metrics(choices, allowed=METRICS) -> List[str]:
     if choices == "default":
-        return ["acc"]
+        return [allowed[0]]
     if isinstance(choices, str):
         choices = [choices]
     for metric in choices:
-        if metric not in METRICS:
+        if metric not in allowed:
             raise ValueError('Not Support Metric: "%s"' % metric)
     if not choices:
         raise ValueError("metrics_choices is empty")
@@ -31,6 +34,44 @@ def _prf(labels: np.ndarray, preds: np.ndarray, cls: int):
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def roc_auc(truth: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve of 0/1 ``truth`` ranked by ``scores`` (ties share their mean
+    rank, Mann-Whitney); NaN when only one class is present."""
+    truth = np.asarray(truth).reshape(-1).astype(bool)
+    scores = np.asarray(scores, dtype="float64").reshape(-1)
+    positives, negatives = int(truth.sum()), int((~truth).sum())
+    if not positives or not negatives:
+        return float("nan")
+    values, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    upper = np.cumsum(counts)
+    mean_rank = upper - (counts - 1) / 2.0                 # 1-based average rank of each value
+    rank_sum = mean_rank[inverse][truth].sum()
+    return float((rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives))
+
+
+def multi_label_scores(truth: np.ndarray, probs: np.ndarray) -> Dict[str, np.ndarray]:
+    """Per-label precision, recall, f1 (at 0.5) and auc of [n, L] 0/1 ``truth``."""
+    truth = np.asarray(truth) > 0.5
+    preds = np.asarray(probs) >= 0.5
+    rows = [_prf(truth[:, j].astype(int), preds[:, j].astype(int), 1)
+            for j in range(truth.shape[1])]
+    return {"precision": np.array([r[0] for r in rows]), "recall": np.array([r[1] for r in rows]),
+            "f1": np.array([r[2] for r in rows]),
+            "auc": np.array([roc_auc(truth[:, j], probs[:, j]) for j in range(truth.shape[1])])}
+
+
+def compute_multi_label(choices: List[str], truth: np.ndarray,
+                        probs: np.ndarray) -> Dict[str, float]:
+    """``MULTI_LABEL_METRICS`` of [n, L] 0/1 ``truth`` and probabilities (a label whose AUC is
+    undefined on this split, all 0 or all 1, is left out of the auc average)."""
+    per_label = multi_label_scores(truth, probs)
+    exact = np.all((np.asarray(truth) > 0.5) == (np.asarray(probs) >= 0.5), axis=1)
+    values = {k: float(np.nanmean(v)) if not np.all(np.isnan(v)) else 0.0
+              for k, v in per_label.items()}
+    values["acc"] = float(np.mean(exact)) if len(exact) else 0.0
+    return {metric: values[metric] for metric in choices}
 
 
 def matthews(labels: np.ndarray, preds: np.ndarray, num_classes: int) -> float:

@@ -66,3 +66,53 @@ def format_report(report: Dict) -> str:
     for name, row in zip(names, report["confusion_matrix"]):
         lines.append("%*s " % (width, name) + "".join("%*d" % (cell, v) for v in row))
     return "\n".join(lines)
+
+
+def multi_label_report(truth: np.ndarray, probs: np.ndarray, label_names: List[str]) -> Dict:
+    """Per label: precision, recall, f1 (at 0.5), ROC AUC (None when the split has one class
+    only) and support (examples with the label); macro averages; micro P/R/F1 over every
+    (example, label) decision; the exact-match accuracy."""
+    from paddlehub_lite.finetune.metrics import multi_label_scores
+    truth = np.asarray(truth) > 0.5
+    preds = np.asarray(probs) >= 0.5
+    scores = multi_label_scores(truth, probs)
+    per_label = []
+    for j, name in enumerate(label_names):
+        auc = scores["auc"][j]
+        per_label.append({"label": name, "precision": float(scores["precision"][j]),
+                          "recall": float(scores["recall"][j]), "f1": float(scores["f1"][j]),
+                          "auc": None if np.isnan(auc) else float(auc),
+                          "support": int(truth[:, j].sum())})
+    tp = float(np.sum(preds & truth))
+    micro = _prf(tp, float(np.sum(preds & ~truth)), float(np.sum(~preds & truth)))
+    aucs = [row["auc"] for row in per_label if row["auc"] is not None]
+    return {
+        "labels": list(label_names),
+        "per_label": per_label,
+        "macro": dict({k: float(np.mean([row[k] for row in per_label]))
+                       for k in ("precision", "recall", "f1")},
+                      auc=float(np.mean(aucs)) if aucs else None),
+        "micro": dict(zip(("precision", "recall", "f1"), micro)),
+        "exact_match": float(np.mean(np.all(preds == truth, axis=1))) if len(truth) else 0.0,
+        "examples": int(len(truth)),
+    }
+
+
+def format_multi_label_report(report: Dict) -> str:
+    """A multi-label report as a fixed-width table."""
+    width = max([len(x) for x in report["labels"]] + [12])
+    auc = lambda v: "%9s" % "-" if v is None else "%9.4f" % v  # noqa: E731
+    lines = ["%*s %9s %9s %9s %9s %9s" % (width, "", "precision", "recall", "f1", "auc",
+                                          "support")]
+    for row in report["per_label"]:
+        lines.append("%*s %9.4f %9.4f %9.4f %s %9d" % (width, row["label"], row["precision"],
+                                                       row["recall"], row["f1"], auc(row["auc"]),
+                                                       row["support"]))
+    macro, micro = report["macro"], report["micro"]
+    lines.append("%*s %9.4f %9.4f %9.4f %s" % (width, "macro avg", macro["precision"],
+                                               macro["recall"], macro["f1"], auc(macro["auc"])))
+    lines.append("%*s %9.4f %9.4f %9.4f" % (width, "micro avg", micro["precision"],
+                                            micro["recall"], micro["f1"]))
+    lines.append("%*s %29.4f %19d" % (width, "exact match", report["exact_match"],
+                                      report["examples"]))
+    return "\n".join(lines)

@@ -107,8 +107,8 @@ class LACClassifyReader:
 
     # ----- samples ----------------------------------------------------------------------------
     def get_samples(self, phase: str, data: Optional[Sequence] = None) -> List[Tuple]:
-        """All samples of a phase, in order: ``(word_ids, label_index)`` for train/dev/val/test,
-        ``(word_ids,)`` for predict. ``word_ids`` is an int64 array of 1..max_seq_len ids."""
+        """All samples of a phase, in order: ``(word_ids, label_index)`` for train/dev/val/test
+        (multi-label datasets: ``(word_ids, float32 0/1 vector)``), ``(word_ids,)`` for predict. ``word_ids`` is an int64 array of 1..max_seq_len ids."""
         phase = _normalize(phase)
         if phase == "predict":
             if data is None:
@@ -124,6 +124,9 @@ class LACClassifyReader:
             ids = self._texts_to_ids(texts, use_disk=self.use_cache)
             if self.use_cache:
                 self._memory[phase] = ids
+        if getattr(self.dataset, "multi_label", False):     # a 0/1 float vector per example
+            return [(word_ids, np.array(ex.label, dtype="float32"))
+                    for word_ids, ex in zip(ids, examples)]
         label_index = {label: i for i, label in enumerate(self.dataset.get_labels())}
         return [(word_ids, label_index[ex.label]) for word_ids, ex in zip(ids, examples)]
 

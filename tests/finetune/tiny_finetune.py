@@ -24,13 +24,14 @@ def write_slice(target_dir, source_dir, train=1000, dev=200, test=200):
 
 def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_epoch=4,
                batch_size=16, task_class=None, learning_rate=3e-3, max_seq_len=128,
-               class_weights=None, **config_kwargs):
+               class_weights=None, dataset=None, metrics_choices=("acc", "f1"),
+               **config_kwargs):
     paddle.enable_static()
     module = hub.Module(directory=module_dir)
     context_args = {"frozen": dict(trainable=True, bilm_trainable=False),
                     "trainable": dict(trainable=True), "fixed": dict(trainable=False)}[mode]
     inputs, outputs, program = module.context(**context_args)
-    dataset = hub.dataset.ChnSentiCorp(base_path=data_dir)
+    dataset = dataset or hub.dataset.ChnSentiCorp(base_path=data_dir)
     reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=module.get_vocab_path(),
                                           max_seq_len=max_seq_len)
     startup = paddle.static.Program()
@@ -47,9 +48,10 @@ def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_
                            checkpoint_dir=checkpoint_dir, strategy=strategy, seed=seed,
                            **config_kwargs)
     task_class = task_class or hub.TextClassifierTask
+    extra = {} if class_weights is None else {"class_weights": class_weights}
     return task_class(data_reader=reader, feature=feature, feed_list=[inputs["word_ids"].name],
                       num_classes=dataset.num_labels, config=config, startup_program=startup,
-                      metrics_choices=["acc", "f1"], class_weights=class_weights)
+                      metrics_choices=list(metrics_choices), **extra)
 
 
 def dump_params(task, path):

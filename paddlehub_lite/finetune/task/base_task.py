@@ -47,6 +47,8 @@ class BaseTask:
             ones ``Module.context`` returned with the program; see ``module/inputs.py``).
     """
 
+    allowed_metrics = metric_lib.METRICS     # the first is the default
+
     def __init__(self, feed_list: List[str], data_reader, main_program=None,
                  startup_program=None, config: Optional[RunConfig] = None,
                  metrics_choices="default", module_inputs=None):
@@ -56,7 +58,7 @@ class BaseTask:
         self.main_program = main_program
         self.startup_program = startup_program
         self.config = config or RunConfig()
-        self.metrics_choices = metric_lib.check_metrics(metrics_choices)
+        self.metrics_choices = metric_lib.check_metrics(metrics_choices, self.allowed_metrics)
         self.hooks: Dict[str, Dict[str, Callable]] = {event: {} for event in EVENTS}
         self.best_score = -999.0
         self.current_epoch = 0
