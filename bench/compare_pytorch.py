@@ -15,8 +15,9 @@ Every timed figure is taken the same way on both sides:
    each epoch, test with the best model, saving it). Peak RSS is that process tree's
    (``wait4``). The in-process split (training steps; the one-off ELMo feature pass on the Paddle
    side) is read from each side's own report.
-3. **Prediction**: each side again in a new process that loads the saved best model:
-   1,200 test texts from raw text in batches, then 200 single texts one at a time.
+3. **Prediction**: each side again in a new process that loads the saved best model (the Paddle
+   side as users do after training, ``deploy.TextClassifier`` on the exported bundle): 1,200 test
+   texts from raw text in batches, then 200 single texts one at a time.
 """
 import argparse
 import json
@@ -73,6 +74,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--module_dir", default=None, help="default: the shipped module")
     parser.add_argument("--work", default=None, help="default: a temporary directory")
+    parser.add_argument("--paddle_predict_flags", default="",
+                        help="extra flags of paddle_side.py, e.g. '--single_threads 1'")
     args = parser.parse_args()
     data = os.path.abspath(args.data)
     work = args.work or tempfile.mkdtemp(prefix="phl-compare-")
@@ -101,7 +104,8 @@ def main():
                                env, work, os.path.join(work, "torch_train.log"))
     theirs = last_json(out)
     _, p_pred_rss, out = timed([py, os.path.join(HERE, "paddle_side.py"), "--data", data,
-                                "--checkpoint_dir", ckpt] + module, env, work,
+                                "--checkpoint_dir", ckpt] + args.paddle_predict_flags.split(),
+                               env, work,
                                os.path.join(work, "paddle_predict.log"))
     ours_pred = last_json(out)
     _, t_pred_rss, out = timed(ref + ["predict", "--data", data, "--load", torch_model] + module,

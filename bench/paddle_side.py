@@ -1,8 +1,10 @@
 """The paddlehub_lite prediction side of compare_pytorch.py: loads the best model a demo run
-wrote (``--checkpoint_dir``), predicts the 1,200 test texts from raw text in batches, then 200
-single texts one at a time. Prints one JSON line.
+wrote (``--checkpoint_dir``) the way users do after training (``deploy.TextClassifier``: the
+exported bundle, no training program), predicts the 1,200 test texts from raw text in
+batches, then 200 single texts one at a time. Prints one JSON line.
 
-    python bench/paddle_side.py --data ../shared/data/chnsenticorp --checkpoint_dir CKPT
+    python bench/paddle_side.py --data ../shared/data/chnsenticorp --checkpoint_dir CKPT \
+        [--num_threads N] [--singles 200]
 """
 import argparse
 import json
@@ -14,29 +16,40 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "examples", "elmo"))
 
-from elmo_demo_net import add_common_args, build  # noqa: E402
+from paddlehub_lite.utils.quiet import quiet_known_warnings  # noqa: E402
+
+quiet_known_warnings()
+
+from paddlehub_lite.dataset import ChnSentiCorp  # noqa: E402
+from paddlehub_lite.deploy import TextClassifier  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True)
+    parser.add_argument("--checkpoint_dir", required=True)
     parser.add_argument("--batch_size", type=int, default=32)
     parser.add_argument("--singles", type=int, default=200)
-    add_common_args(parser)
+    parser.add_argument("--num_threads", type=int, default=None,
+                        help="CPU math threads (default: every core)")
+    parser.add_argument("--single_threads", type=int, default=None,
+                        help="threads for the one-text-at-a-time part (default: --num_threads)")
     args = parser.parse_args()
-    args.data_dir = args.data
-    task, dataset = build(args)
-    texts = [ex.text_a for ex in dataset.get_test_examples()]
-    task.predict(texts[:8])                              # load the predictor once
+    texts = [ex.text_a for ex in ChnSentiCorp(base_path=args.data).get_test_examples()]
+    classifier = TextClassifier(args.checkpoint_dir, num_threads=args.num_threads,
+                                batch_size=args.batch_size).load()
+    classifier.predict(texts[:8])                          # first call: predictor warm-up
     t0 = time.perf_counter()
-    task.predict(texts)
+    classifier.predict(texts)
     batch_speed = len(texts) / (time.perf_counter() - t0)
+    if args.single_threads:
+        classifier = TextClassifier(args.checkpoint_dir, num_threads=args.single_threads).load()
+        classifier.predict(texts[:8])
     latencies = []
     for text in texts[:args.singles]:
         t0 = time.perf_counter()
-        task.predict([text])
+        classifier.predict([text])
         latencies.append(time.perf_counter() - t0)
     print(json.dumps({
         "side": "paddlehub_lite", "predict_texts_per_second": batch_speed,

@@ -20,6 +20,7 @@ from typing import Optional
 from paddlehub_lite.deploy.batcher import Batcher
 from paddlehub_lite.utils.log import logger
 
+DISCARD_LIMIT = 16 << 20
 PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "page.html")
 
 
@@ -100,6 +101,15 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
             self._send(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"),
                        "application/json; charset=utf-8")
 
+        def _discard(self, length: int) -> None:
+            """Read and drop a refused body (up to 16 MB; beyond that, just close)."""
+            left = length if length <= DISCARD_LIMIT else 0
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+
         def do_GET(self):
             path = urllib.parse.urlsplit(self.path).path    # the page takes ?text=...
             if path == "/health":
@@ -120,6 +130,7 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
                 if length is None or not length.isdigit():
                     raise RequestError(411, "a Content-Length header is required")
                 if int(length) > limits.max_body:
+                    self._discard(int(length))    # the client can read the answer
                     raise RequestError(413, "the body has %s bytes; at most %d"
                                        % (length, limits.max_body))
                 texts = limits.texts(self.rfile.read(int(length)))

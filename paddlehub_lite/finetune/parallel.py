@@ -43,6 +43,26 @@ class ParallelEnv:
     def is_main(self) -> bool:
         return self.rank == 0
 
+    def shard(self):
+        """This process's ``Shard`` of a split every process prepares, or None alone."""
+        if not self.enabled:
+            return None
+        from paddlehub_lite.module.inputs import Shard
+        return Shard(self.rank, self.world_size, self.barrier)
+
+    def barrier(self) -> None:
+        """Wait until every process gets here (the collective runs in dynamic mode, as
+        ``init_parallel_env`` did)."""
+        import paddle.distributed as dist
+        static = not paddle.in_dynamic_mode()
+        if static:
+            paddle.disable_static()
+        try:
+            dist.barrier()
+        finally:
+            if static:
+                paddle.enable_static()
+
     def explain_step_failure(self, err: Exception, step: int) -> Exception:
         """What to raise when a training step fails: with data parallelism, a step that fails
         inside Paddle (observed: a bare ``RuntimeError: std::exception`` on every surviving

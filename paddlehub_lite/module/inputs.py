@@ -7,11 +7,23 @@ for PaddleHub 1.x scripts that pass nothing, from the program ``Module.context``
 (``attached(program)``: the context rides along with the program object the user builds on,
 as the 1.x API has no other place for it).
 """
-from typing import Dict, List, Optional, Protocol, Sequence
+import dataclasses
+from typing import Callable, Dict, List, Optional, Protocol, Sequence
 
 import numpy as np
 
 _ATTR = "paddlehub_lite_module_inputs"
+
+
+@dataclasses.dataclass(frozen=True)
+class Shard:
+    """The part of a split one data-parallel process computes: the examples whose index is
+    ``rank`` modulo ``world_size``. ``barrier`` waits for every process (all of them call
+    ``prepare`` for the split)."""
+
+    rank: int
+    world_size: int
+    barrier: Callable[[], None]
 
 
 class ModuleInputs(Protocol):
@@ -36,9 +48,11 @@ class ModuleInputs(Protocol):
         """Inputs of the program the task must feed besides the word ids."""
 
     def prepare(self, phase: str, id_lists: Sequence[np.ndarray],
-                num_threads: Optional[int]) -> None:
+                num_threads: Optional[int], shard: Optional[Shard] = None) -> None:
         """Precompute per-example inputs of a fixed split (train/dev/test), if the module
-        does that; ``extra_feed`` then reads them."""
+        does that; ``extra_feed`` then reads them. With a ``shard`` every data-parallel
+        process calls this for the same split, computes its own share and gets the rest from
+        the others (through a shared cache)."""
 
     def extra_feed(self, phase: str, indices: Sequence[int], word_ids: np.ndarray,
                    num_threads: Optional[int]) -> Dict[str, np.ndarray]:

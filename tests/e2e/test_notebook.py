@@ -16,7 +16,6 @@ def test_notebook_runs(tmp_path, tiny_pretrained, hub_home, monkeypatch):
     monkeypatch.setenv("ELMO_NB_DATA_DIR", data)
     monkeypatch.setenv("ELMO_NB_NUM_EPOCH", "1")
     monkeypatch.setenv("ELMO_NB_CHECKPOINT_DIR", str(tmp_path / "ckpt"))
-    monkeypatch.setenv("ELMO_NB_EXAMPLE_DIR", os.path.dirname(NOTEBOOK))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([REPO, os.environ.get("PYTHONPATH", "")]))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(notebook, timeout=600, kernel_name="python3",

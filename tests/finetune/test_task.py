@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 
@@ -164,6 +165,13 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
     logs = "".join(open(os.path.join(tmp_path, "logs", f)).read()[-2000:]
                    for f in os.listdir(tmp_path / "logs"))
     assert launched.returncode == 0, logs
+    # each rank computed the biLM features of its own half of the 1000 training examples
+    full_logs = "".join(open(os.path.join(tmp_path, "logs", f)).read()
+                        for f in os.listdir(tmp_path / "logs"))
+    for rank in (0, 1):
+        assert re.search(r"ELMo features of 1000 train examples ready in [0-9.]+s \(500 computed "
+                         r"here, shard %d of 2\)" % rank, full_logs), full_logs[-3000:]
+    assert not [f for f in os.listdir(os.path.join(home, "cache", "features")) if "shard" in f]
     single = _run_script(common + ["--ckpt", str(tmp_path / "one"), "--dump", str(tmp_path / "one")])
     assert single.returncode == 0, single.stderr[-3000:]
     import json
@@ -241,8 +249,10 @@ def test_hooks_fire_from_the_training_loop_and_deleted_hooks_do_not(tiny_pretrai
     steps = task.global_step                                # 1000 train / 16 = 63 steps
     assert seen[0] == ("finetune_start", 0, None)
     assert [s for e, s, _ in seen if e == "log_interval"] == list(range(10, steps + 1, 10))
+    # the last dev evaluation, then the best model's dev (its report) and test evaluations
     assert [(s, p) for e, s, p in seen if e == "eval_end"] == [(30, "dev"), (60, "dev"),
-                                                               (steps, "dev"), (steps, "test")]
+                                                               (steps, "dev"), (steps, "dev"),
+                                                               (steps, "test")]
     assert ("save_ckpt", steps, None) in seen
     assert seen[-2:] == [("finetune_end", steps, None), ("predict_end", steps, None)]
     assert "deleted hook ran" not in seen

@@ -70,3 +70,29 @@ def test_recover_dir_leaves_unrelated_entries_alone(tmp_path):
     with atomic_dir(str(tmp_path / "step_5")) as tmp:
         open(os.path.join(tmp, "a.txt"), "w").close()
     assert sorted(os.listdir(tmp_path)) == [".tmp-step_50-abc", "mine.txt", "step_5"]
+
+
+def test_a_second_writer_does_not_remove_a_live_writers_temp_file(tmp_path):
+    """Two data-parallel processes cached the same reader file at once: the second one's
+    clean-up deleted the first one's temp file mid-write and the first crashed on rename."""
+    from paddlehub_lite.utils.atomic import atomic_file
+    path = str(tmp_path / "cache.npz")
+    other = "from paddlehub_lite.utils.atomic import atomic_file\n" \
+            "with atomic_file(%r, 'w') as f:\n    f.write('other')\n" % path
+    with atomic_file(path, "w") as handle:
+        handle.write("mine")
+        done = subprocess.run([sys.executable, "-c", other], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert open(path).read() == "mine"                       # the later rename wins
+    assert sorted(os.listdir(tmp_path)) == ["cache.npz"]
+
+
+def test_a_dead_writers_temp_entries_are_removed(tmp_path):
+    path = str(tmp_path / "step_5")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    (tmp_path / (".tmp-step_5-%s-abc" % dead)).mkdir()
+    (tmp_path / ".tmp-step_5-xyz").mkdir()                   # an old-style name: no pid
+    recover_dir(path)
+    assert os.listdir(tmp_path) == []

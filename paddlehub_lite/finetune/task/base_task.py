@@ -250,9 +250,11 @@ class BaseTask:
 
     def _prepare_features(self, phase: str, samples) -> None:
         """Let each module precompute what it feeds for this split (the frozen biLM's
-        features, once per example)."""
+        features, once per example). Every data-parallel process prepares "train", each its
+        own shard (evaluation runs on rank 0 alone)."""
+        shard = self.parallel.shard() if phase == "train" else None
         for ctx in self.contexts:
-            ctx.prepare(phase, [s[0] for s in samples], self.num_threads)
+            ctx.prepare(phase, [s[0] for s in samples], self.num_threads, shard=shard)
 
     # ----- running ----------------------------------------------------------------------------
     def _run(self, program, feed: Dict, fetch: Dict, scope=None) -> Dict[str, np.ndarray]:

@@ -68,9 +68,10 @@ class ModuleContext:
         return [self.layers_name] if self.bilm_frozen else []
 
     def prepare(self, phase: str, id_lists: Sequence[np.ndarray],
-                num_threads: Optional[int] = None) -> None:
+                num_threads: Optional[int] = None, shard=None) -> None:
         """Frozen biLM: compute the features of every example of ``phase`` once, cached on disk
-        under ``$PADDLEHUB_LITE_HOME/cache/features`` and reused by later runs."""
+        under ``$PADDLEHUB_LITE_HOME/cache/features`` and reused by later runs; with a
+        ``shard`` (data parallel) each process computes only its share (``feature_cache.py``)."""
         if not self.bilm_frozen:
             return
         key = ids_key(id_lists)
@@ -79,9 +80,11 @@ class ModuleContext:
         start = time.time()
         self._caches[phase] = (key, FeatureCache(self, id_lists,
                                                  os.path.join(cache_home(), "features"),
-                                                 num_threads=num_threads))
-        logger.info("ELMo features of %d %s examples ready in %.1fs", len(id_lists), phase,
-                    time.time() - start)
+                                                 num_threads=num_threads, shard=shard))
+        cache = self._caches[phase][1]
+        logger.info("ELMo features of %d %s examples ready in %.1fs (%d computed here%s)",
+                    len(id_lists), phase, time.time() - start, cache.computed,
+                    "" if shard is None else ", shard %d of %d" % (shard.rank, shard.world_size))
 
     def extra_feed(self, phase: str, indices: Sequence[int], word_ids: np.ndarray,
                    num_threads: Optional[int] = None) -> Dict[str, np.ndarray]:

@@ -29,22 +29,27 @@ class FeatureCache:
         batch_size: examples per feature-extraction batch (default 64).
         dtype: storage type (default float16).
         num_threads: CPU math threads of the biLM (default None: every core).
+        shard: a ``module.inputs.Shard`` (default None: this process computes everything).
+            With one, process r of n computes the examples r, r+n, r+2n, ... into
+            ``features-<key>-shard<r>of<n>.npy``; after a barrier every process builds the
+            whole file from the shards (a shard it cannot see, on a disk not shared between
+            machines, it computes itself), and the shard files are removed.
     """
 
     def __init__(self, context, id_lists: Sequence[np.ndarray], cache_dir: Optional[str] = None,
                  batch_size: int = 64, dtype: str = "float16",
-                 num_threads: Optional[int] = None):
+                 num_threads: Optional[int] = None, shard=None):
         self.context = context
         self.num_threads = num_threads
-        self.lengths = np.array([len(ids) for ids in id_lists], dtype="int64")
-        self.offsets = np.zeros(len(id_lists) + 1, dtype="int64")
-        self.offsets[1:] = np.cumsum(self.lengths)
+        self.batch_size = batch_size
+        self.dtype = dtype
+        self.lengths, self.offsets = _layout(id_lists)
         config = context.module.bilm_config
         self.item_shape = (config.num_layers + 1, config.output_dim)
-        shape = (int(self.offsets[-1]),) + self.item_shape
+        self.computed = 0          # examples whose features this process computed
         if cache_dir is None:
-            self.data = np.empty(shape, dtype=dtype)
-            self._compute(id_lists, self.data, batch_size)
+            self.data = np.empty((int(self.offsets[-1]),) + self.item_shape, dtype=dtype)
+            self._compute(id_lists, self.lengths, self.offsets, self.data)
             return
         key = _key(context.module.fingerprint, id_lists, dtype)
         path = os.path.join(cache_dir, "features-%s.npy" % key)
@@ -53,31 +58,78 @@ class FeatureCache:
         else:
             os.makedirs(cache_dir, exist_ok=True)
             remove_stale_temp_files(cache_dir)
-            tmp = path + ".tmp-%d" % os.getpid()
-            try:
-                with open(tmp, "wb") as handle:
-                    np.lib.format.write_array_header_1_0(handle, {
-                        "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-                        "fortran_order": False, "shape": shape})
-                    writer = _RowFile(handle, handle.tell(), shape, dtype)
-                    self._compute(id_lists, writer, batch_size)
-                    handle.truncate(writer.end)
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.remove(tmp)
+            if shard is None or shard.world_size == 1:
+                self._write(path, lambda rows: self._compute(id_lists, self.lengths,
+                                                             self.offsets, rows))
+            else:
+                self._write_sharded(path, key, cache_dir, id_lists, shard)
         self.data = _RowFile.open(path)
 
-    def _compute(self, id_lists, data, batch_size: int) -> None:
+    def _write(self, path: str, fill, lengths=None) -> None:
+        """Write ``path`` (an .npy of every example's rows) under a temporary name; ``fill``
+        writes the rows."""
+        lengths = self.lengths if lengths is None else lengths
+        shape = (int(np.sum(lengths)),) + self.item_shape
+        tmp = path + ".tmp-%d" % os.getpid()
+        try:
+            with open(tmp, "wb") as handle:
+                np.lib.format.write_array_header_1_0(handle, {
+                    "descr": np.lib.format.dtype_to_descr(np.dtype(self.dtype)),
+                    "fortran_order": False, "shape": shape})
+                writer = _RowFile(handle, handle.tell(), shape, self.dtype)
+                fill(writer)
+                handle.truncate(writer.end)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+    def _write_sharded(self, path: str, key: str, cache_dir: str, id_lists, shard) -> None:
+        n = shard.world_size
+        shard_path = lambda r: os.path.join(  # noqa: E731
+            cache_dir, "features-%s-shard%dof%d.npy" % (key, r, n))
+        members = [list(range(r, len(id_lists), n)) for r in range(n)]
+
+        def write_shard(r: int) -> None:
+            sub = [id_lists[i] for i in members[r]]
+            lengths, offsets = _layout(sub)
+            self._write(shard_path(r), lambda rows: self._compute(sub, lengths, offsets, rows),
+                        lengths)
+
+        if not os.path.isfile(shard_path(shard.rank)):       # a resumed run keeps its shard
+            write_shard(shard.rank)
+        shard.barrier()
+        for r in range(n):
+            if not os.path.isfile(shard_path(r)):             # not shared with this machine
+                write_shard(r)
+
+        def assemble(rows) -> None:
+            for r in range(n):
+                part = _RowFile.open(shard_path(r))
+                _, offsets = _layout([id_lists[i] for i in members[r]])
+                for j, index in enumerate(members[r]):
+                    start = self.offsets[index]
+                    rows[start:start + self.lengths[index]] = part[offsets[j]:offsets[j + 1]]
+                part.handle.close()
+
+        self._write(path, assemble)       # every process writes the same bytes: a safe race
+        shard.barrier()
+        if shard.rank == 0:
+            for r in range(n):
+                if os.path.exists(shard_path(r)):
+                    os.remove(shard_path(r))
+
+    def _compute(self, id_lists, lengths, offsets, data) -> None:
         from tqdm import tqdm
-        batches = eval_batches(self.lengths, batch_size)
+        batches = eval_batches(lengths, self.batch_size)
         for batch in tqdm(batches, desc="ELMo features", unit="batch", leave=False,
                           disable=None):
             ids = pad_ids([id_lists[i] for i in batch], self.context.pad_id, 1 << 30)
             layers = self.context.module.bilm_layers(ids, self.num_threads)
             for row, index in enumerate(batch):
-                n = self.lengths[index]
-                data[self.offsets[index]:self.offsets[index] + n] = layers[row, :n]
+                n = lengths[index]
+                data[offsets[index]:offsets[index] + n] = layers[row, :n]
+        self.computed += len(id_lists)
 
     def batch(self, indices: Sequence[int], max_len: int) -> np.ndarray:
         """Padded float32 [B, T, L, 2E] features of the given examples."""
@@ -88,6 +140,14 @@ class FeatureCache:
             start = self.offsets[index]
             out[row, :n] = self.data[start:start + n]
         return out
+
+
+def _layout(id_lists):
+    """(lengths, offsets): each example's row count and where its rows start."""
+    lengths = np.array([len(ids) for ids in id_lists], dtype="int64")
+    offsets = np.zeros(len(id_lists) + 1, dtype="int64")
+    offsets[1:] = np.cumsum(lengths)
+    return lengths, offsets
 
 
 class _RowFile:

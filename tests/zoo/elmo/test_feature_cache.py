@@ -76,3 +76,30 @@ def test_a_killed_writers_temp_file_is_removed_a_live_ones_kept(tmp_path):
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_shard_another_machine_wrote_is_used_and_a_missing_one_computed(tiny_pretrained,
+                                                                          tmp_path):
+    """Data parallel: rank 0 of 2 computes examples 0, 2, 4; rank 1's shard (1, 3) is read
+    when it is in the shared cache, computed here when it is not (no shared disk)."""
+    from paddlehub_lite.module.inputs import Shard
+    ctx = _context(tiny_pretrained[2])
+    ids = [np.arange(3, 3 + n) for n in (4, 9, 2, 6, 5)]
+    whole = FeatureCache(ctx, ids, str(tmp_path / "whole")).batch(list(range(5)), 64)
+    barriers = []
+    alone = FeatureCache(ctx, ids, str(tmp_path / "alone"),
+                         shard=Shard(0, 2, lambda: barriers.append(1)))
+    assert alone.computed == 5 and len(barriers) == 2     # its shard, then the missing one
+    np.testing.assert_array_equal(alone.batch(list(range(5)), 64), whole)
+    assert [f for f in os.listdir(tmp_path / "alone") if "shard" in f] == []
+    shared = str(tmp_path / "shared")
+    rank1 = FeatureCache(ctx, ids, shared, shard=Shard(1, 2, lambda: None))
+    # rank 1 left its shard for rank 0 (only rank 0 removes shard files); what it computed for
+    # rank 0 and the whole file stay on "its machine": removed here
+    assert rank1.computed == 5 and any("shard1of2" in f for f in os.listdir(shared))
+    for name in os.listdir(shared):
+        if "shard1of2" not in name:
+            os.remove(os.path.join(shared, name))
+    rank0 = FeatureCache(ctx, ids, shared, shard=Shard(0, 2, lambda: None))
+    assert rank0.computed == 3                             # examples 0, 2, 4 only
+    np.testing.assert_array_equal(rank0.batch(list(range(5)), 64), whole)

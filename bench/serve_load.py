@@ -1,0 +1,100 @@
+"""Load on ``hub-lite serve``: starts the server on a trained checkpoint (a new process on
+127.0.0.1), then for each concurrency C, C client threads send one-text requests (ChnSentiCorp
+test texts) back to back; prints requests/s, latency p50/p99 and the mean texts per model call
+(from /health), one Markdown row per concurrency.
+
+    python bench/serve_load.py --checkpoint_dir CKPT --data ../shared/data/chnsenticorp \
+        [--concurrency 1 8] [--requests 400]
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def start_server(checkpoint_dir: str):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + sys.path))
+    proc = subprocess.Popen([sys.executable, "-m", "paddlehub_lite.cli", "serve",
+                             "--checkpoint_dir", checkpoint_dir, "--port", "0"],
+                            env=env, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        found = re.search(r"Serving .* on (http://[\d.]+:\d+)", line)
+        if found:
+            threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+            return proc, found.group(1)
+    raise SystemExit("the server did not start")
+
+
+def post(base: str, texts):
+    body = json.dumps({"texts": texts}).encode("utf-8")
+    request = urllib.request.Request(base + "/predict", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())
+
+
+def health(base: str):
+    with urllib.request.urlopen(base + "/health", timeout=10) as response:
+        return json.loads(response.read())
+
+
+def load(base: str, texts, concurrency: int, requests: int):
+    latencies = []
+    lock = threading.Lock()
+
+    def client(k):
+        for i in range(k, requests, concurrency):
+            t0 = time.perf_counter()
+            post(base, [texts[i % len(texts)]])
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+
+    before = health(base)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(client, range(concurrency)))
+    wall = time.perf_counter() - start
+    after = health(base)
+    batches = after["batches"] - before["batches"]
+    return {"concurrency": concurrency, "requests_per_second": requests / wall,
+            "p50_ms": 1000 * float(np.percentile(latencies, 50)),
+            "p99_ms": 1000 * float(np.percentile(latencies, 99)),
+            "texts_per_model_call": (after["texts"] - before["texts"]) / max(1, batches)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--checkpoint_dir", required=True)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    with open(os.path.join(args.data, "test.tsv"), encoding="utf-8") as handle:
+        texts = [line.rstrip("\n").split("\t", 1)[1] for line in list(handle)[1:]]
+    proc, base = start_server(args.checkpoint_dir)
+    try:
+        load(base, texts, 2, 40)                           # warm-up
+        print("| concurrency | requests/s | p50 ms | p99 ms | texts per model call |")
+        print("|---|---|---|---|---|")
+        for c in args.concurrency:
+            row = load(base, texts, c, args.requests)
+            print("| %d | %.1f | %.1f | %.1f | %.2f |" % (
+                c, row["requests_per_second"], row["p50_ms"], row["p99_ms"],
+                row["texts_per_model_call"]), flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
