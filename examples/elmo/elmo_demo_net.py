@@ -43,6 +43,10 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                              "PaddleHub's demo)")
     parser.add_argument("--network", type=str, default="gru", choices=sorted(NETWORKS),
                         help="the classifier head of PaddleHub's demo (default gru)")
+    parser.add_argument("--fluid_nets", type=bool_arg, default=False,
+                        help="build the word embedding and the network with PaddleHub 1.x's "
+                             "fluid code through paddlehub_lite.compat.fluid (fluid_nets.py) "
+                             "instead of the native nets (default False)")
     parser.add_argument("--dataset_dir", type=str, default=None,
                         help="train on your own data: DIR/train.tsv, dev.tsv, test.tsv with a "
                              "header and text_a<TAB>label rows, any number of classes")
@@ -110,6 +114,15 @@ def build(args, num_epoch: int = 1):
     # Step 3: a randomly initialised word embedding (learning rate x30) beside the ELMo
     # embedding, then the GRU network; new layers go into the module's program.
     startup = paddle.static.Program()
+    if args.fluid_nets:
+        if not args.use_elmo:
+            raise SystemExit("--fluid_nets needs the ELMo (--use_elmo True)")
+        import fluid_nets
+        with paddle.static.program_guard(program, startup):
+            input_feature = fluid_nets.elmo_and_word_embedding(word_ids, outputs["elmo_embed"],
+                                                               word_dict_len)
+            fc = fluid_nets.NETS[args.network](program, input_feature)
+        return finish(args, num_epoch, reader, dataset, fc, [word_ids.name], startup)
     with paddle.static.program_guard(program, startup):
         word_embedding = paddle.nn.Embedding(
             word_dict_len, 128, weight_attr=paddle.ParamAttr(
@@ -118,8 +131,11 @@ def build(args, num_epoch: int = 1):
         input_feature = (paddle.concat([outputs["elmo_embed"], word_embedding], axis=-1)
                          if args.use_elmo else word_embedding)
         fc = NETWORKS[args.network](input_feature, outputs["seq_len"], outputs["mask"])
-    feed_list = [word_ids.name]
-    # Step 4: strategy, run config, task.
+    return finish(args, num_epoch, reader, dataset, fc, [word_ids.name], startup)
+
+
+def finish(args, num_epoch, reader, dataset, fc, feed_list, startup):
+    """Step 4: strategy, run config, task; returns (task, dataset)."""
     strategy = hub.AdamWeightDecayStrategy(weight_decay=args.weight_decay,
                                            learning_rate=args.learning_rate,
                                            lr_scheduler="linear_decay",

@@ -13,6 +13,7 @@ from typing import Callable, Dict, List, Optional, Protocol, Sequence
 import numpy as np
 
 _ATTR = "paddlehub_lite_module_inputs"
+_SEQUENCES = "paddlehub_lite_sequences"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,3 +90,20 @@ def attach(program, inputs: ModuleInputs) -> None:
 
 def attached(program) -> List[ModuleInputs]:
     return list(getattr(program, _ATTR, []))
+
+
+def mark_sequence(program, value, seq_len, mask) -> None:
+    """Record that ``value`` ([batch, time, ...], padded) is a sequence whose real lengths are
+    ``seq_len`` ([batch] int64) with ``mask`` ([batch, time, 1] float32): what a LoD tensor
+    carried in fluid. ``Module.context`` marks its word ids and embeddings; the fluid
+    compatibility layer (``compat/fluid``) reads and propagates the marks."""
+    marks = getattr(program, _SEQUENCES, None)
+    if marks is None:
+        marks = {}
+        setattr(program, _SEQUENCES, marks)
+    marks[value.id] = (seq_len, mask)
+
+
+def sequence_of(program, value):
+    """``(seq_len, mask)`` of a marked sequence, or None."""
+    return getattr(program, _SEQUENCES, {}).get(value.id)

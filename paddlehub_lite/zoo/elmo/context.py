@@ -22,7 +22,7 @@ import numpy as np
 import paddle
 
 from paddlehub_lite.env import cache_home
-from paddlehub_lite.module.inputs import attach, attached
+from paddlehub_lite.module.inputs import attach, attached, mark_sequence
 from paddlehub_lite.zoo.elmo.feature_cache import FeatureCache, ids_key
 from paddlehub_lite.zoo.elmo.network import BiLM, BiLMConfig, elmo_mix, sequence_lengths, \
     stack_layers
@@ -151,6 +151,8 @@ def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool]
     context = ModuleContext(module, startup, word_ids.name, layers_name, max_seq_len,
                             config.pad_id)
     attach(program, context)
+    for value in (word_ids, elmo):
+        mark_sequence(program, value, seq_len, mask)
     return inputs, outputs, program
 
 
