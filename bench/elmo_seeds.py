@@ -21,6 +21,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(REPO, "examples", "elmo", "elmo_finetune.py")
 RESULT = re.compile(r"\[(dev|test) dataset evaluation result\] loss=[0-9.]+ acc=([0-9.]+)")
+SPEED = re.compile(r"Training steps: \d+ examples in [0-9.]+s \[examples/sec: ([0-9.]+)\]")
 
 
 def best_dev(ckpt_dir: str) -> float:
@@ -42,7 +43,8 @@ def run_seed(seed: int, flags, ckpt_dir: str, log_path: str):
     test = [float(v) for phase, v in RESULT.findall(text) if phase == "test"]
     if not test:
         raise SystemExit("seed %d: no final test evaluation in %s" % (seed, log_path))
-    return best_dev(ckpt_dir), test[-1], wall
+    speed = SPEED.findall(text)
+    return best_dev(ckpt_dir), test[-1], wall, float(speed[-1]) if speed else None
 
 
 def summary(values):
@@ -71,14 +73,15 @@ def main():
             # evaluation, which need not be the best one
             results[key]["dev"] = best_dev(os.path.join(arm, "ckpt_seed%d" % seed))
             continue
-        dev, test, wall = run_seed(seed, flags, os.path.join(arm, "ckpt_seed%d" % seed),
-                                   os.path.join(arm, "seed%d.log" % seed))
-        results[key] = {"flags": flags, "dev": dev, "test": test, "wall_s": round(wall, 1)}
+        dev, test, wall, speed = run_seed(seed, flags, os.path.join(arm, "ckpt_seed%d" % seed),
+                                          os.path.join(arm, "seed%d.log" % seed))
+        results[key] = {"flags": flags, "dev": dev, "test": test, "wall_s": round(wall, 1),
+                        "train_examples_per_s": speed}
         with open(results_path + ".tmp", "w") as handle:
             json.dump(results, handle, indent=1)
         os.replace(results_path + ".tmp", results_path)
-        print("%s seed %d: dev %.2f test %.2f (%.0f s)" % (args.label, seed, 100 * dev,
-                                                           100 * test, wall), flush=True)
+        print("%s seed %d: dev %.2f test %.2f (%.0f s, %s training examples/s)"
+              % (args.label, seed, 100 * dev, 100 * test, wall, speed), flush=True)
     rows = [results[str(s)] for s in args.seeds]
     print("| %s | %s | %s | %s | %s |" % (
         args.label, " ".join(str(s) for s in args.seeds),
