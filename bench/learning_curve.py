@@ -80,10 +80,11 @@ def main():
     fig, ax = plt.subplots(figsize=(6, 4))
     for index, name in ((1, "ELMo + word embedding"), (2, "word embedding only (ablation)")):
         means = [100 * statistics.mean(r[index]) for r in rows]
-        ax.plot([r[0] for r in rows], means, marker="o", label=name)
+        sds = [100 * statistics.stdev(r[index]) if len(r[index]) > 1 else 0.0 for r in rows]
+        ax.errorbar([r[0] for r in rows], means, yerr=sds, marker="o", capsize=3, label=name)
     ax.set_xscale("log")
     ax.set_xlabel("ChnSentiCorp training examples")
-    ax.set_ylabel("test accuracy %% (mean of %d seeds)" % len(args.seeds))
+    ax.set_ylabel("test accuracy %% (mean and sd of %d seeds)" % len(args.seeds))
     ax.legend()
     ax.grid(alpha=0.3)
     os.makedirs(os.path.dirname(args.plot), exist_ok=True)
