@@ -1,4 +1,5 @@
 """Shared fixtures: the ../shared data, an isolated home directory, a real HTTP server."""
+import contextlib
 import functools
 import http.server
 import os
@@ -19,6 +20,21 @@ def pytest_configure(config):
     if not os.path.isfile(os.path.join(CHNSENTICORP, "train.tsv")):
         raise pytest.UsageError("the shared data is missing: expected %s (set "
                                 "PADDLEHUB_LITE_SHARED to the shared/ folder)" % CHNSENTICORP)
+
+
+@contextlib.contextmanager
+def home_env(path: str):
+    """PADDLEHUB_LITE_HOME set to ``path`` inside the block (for module-scoped fixtures, where
+    monkeypatch is not available), restored afterwards."""
+    old = os.environ.get("PADDLEHUB_LITE_HOME")
+    os.environ["PADDLEHUB_LITE_HOME"] = path
+    try:
+        yield path
+    finally:
+        if old is None:
+            os.environ.pop("PADDLEHUB_LITE_HOME", None)
+        else:
+            os.environ["PADDLEHUB_LITE_HOME"] = old
 
 
 @pytest.fixture

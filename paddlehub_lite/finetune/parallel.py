@@ -7,11 +7,25 @@ of the global batch and scales its loss by 1 / (global batch size), so the summe
 exactly the gradient of the mean loss over the global batch. gloo on CPUs, NCCL on GPUs: the
 same calls.
 """
+import contextlib
 import os
 
 import paddle
 
 from paddlehub_lite.utils.log import logger
+
+
+@contextlib.contextmanager
+def _dynamic_mode():
+    """Run a collective in dynamic mode, then return to static mode if that was on."""
+    static = not paddle.in_dynamic_mode()
+    if static:
+        paddle.disable_static()
+    try:
+        yield
+    finally:
+        if static:
+            paddle.enable_static()
 
 
 class ParallelEnv:
@@ -27,14 +41,8 @@ class ParallelEnv:
             if not dist.is_initialized():
                 # The gloo/NCCL communicators that static-graph all_reduce kernels use are only
                 # created when init_parallel_env runs in dynamic mode.
-                static = not paddle.in_dynamic_mode()
-                if static:
-                    paddle.disable_static()
-                try:
+                with _dynamic_mode():
                     dist.init_parallel_env()
-                finally:
-                    if static:
-                        paddle.enable_static()
             logger.info("Data parallel: rank %d of %d", self.rank, self.world_size)
         elif use_data_parallel:
             logger.info("use_data_parallel=True with a single process: world size 1")
@@ -54,14 +62,8 @@ class ParallelEnv:
         """Wait until every process gets here (the collective runs in dynamic mode, as
         ``init_parallel_env`` did)."""
         import paddle.distributed as dist
-        static = not paddle.in_dynamic_mode()
-        if static:
-            paddle.disable_static()
-        try:
+        with _dynamic_mode():
             dist.barrier()
-        finally:
-            if static:
-                paddle.enable_static()
 
     def explain_step_failure(self, err: Exception, step: int) -> Exception:
         """What to raise when a training step fails: with data parallelism, a step that fails

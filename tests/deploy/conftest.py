@@ -1,9 +1,7 @@
 """One tiny trained classifier shared by the deploy tests (its checkpoint dir and a task)."""
-import os
-
 import pytest
 
-from ..conftest import CHNSENTICORP
+from ..conftest import CHNSENTICORP, home_env
 from ..finetune import tiny_finetune
 
 
@@ -12,17 +10,10 @@ def trained(tiny_pretrained, tmp_path_factory):
     """(task, checkpoint_dir, data_dir, home): a finished tiny finetune with a best model."""
     root = tmp_path_factory.mktemp("deploy")
     home = str(root / "home")
-    old = os.environ.get("PADDLEHUB_LITE_HOME")
-    os.environ["PADDLEHUB_LITE_HOME"] = home
-    try:
+    with home_env(home):
         data = tiny_finetune.write_slice(str(root / "data"), CHNSENTICORP, 300, 60, 60)
         ckpt = str(root / "ckpt")
         task = tiny_finetune.build_task(tiny_pretrained[2], data, ckpt, num_epoch=1,
                                         eval_interval=10)
         task.finetune_and_eval()
-    finally:
-        if old is None:
-            os.environ.pop("PADDLEHUB_LITE_HOME", None)
-        else:
-            os.environ["PADDLEHUB_LITE_HOME"] = old
     return task, ckpt, data, home

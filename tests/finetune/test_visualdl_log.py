@@ -11,24 +11,17 @@ import numpy as np
 import pytest
 
 from . import tiny_finetune
-from ..conftest import CHNSENTICORP
+from ..conftest import CHNSENTICORP, home_env
 
 
 @pytest.fixture(scope="module")
 def finished_run(tiny_pretrained, tmp_path_factory):
     root = tmp_path_factory.mktemp("vdl_run")
-    old_home = os.environ.get("PADDLEHUB_LITE_HOME")
-    os.environ["PADDLEHUB_LITE_HOME"] = str(root / "home")
-    try:
+    with home_env(str(root / "home")):
         data = tiny_finetune.write_slice(str(root / "data"), CHNSENTICORP, 300, 60, 60)
         task = tiny_finetune.build_task(tiny_pretrained[2], data, str(root / "ckpt"),
                                         num_epoch=2, log_interval=5, eval_interval=10)
         task.finetune_and_eval()
-    finally:
-        if old_home is None:
-            os.environ.pop("PADDLEHUB_LITE_HOME", None)
-        else:
-            os.environ["PADDLEHUB_LITE_HOME"] = old_home
     return task, str(root / "ckpt" / "vdllog")
 
 

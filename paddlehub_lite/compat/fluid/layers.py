@@ -119,6 +119,16 @@ def _recurrent_input(input, size, where):
     return seq_len, mask
 
 
+def _run(rnn, input, seq_len, is_reverse: bool):
+    """The hidden sequence of ``rnn`` over ``input``; ``is_reverse`` reads each sequence from
+    its last real step back (outputs in the input's order, as fluid's)."""
+    x = sequence.reverse(input, seq_len) if is_reverse else input
+    hidden, _ = rnn(x, sequence_length=seq_len)
+    if is_reverse:
+        hidden = sequence.reverse(hidden, seq_len)
+    return sequence.mark_like(hidden, input)
+
+
 def _identity(width):
     return paddle.ParamAttr(trainable=False, initializer=paddle.nn.initializer.Assign(
         np.eye(width, dtype="float32")))
@@ -138,11 +148,7 @@ def dynamic_gru(input, size, param_attr=None, bias_attr=None, is_reverse=False,
                                                       initializer=Constant(0.0)),
                         weight_hh_attr=weight_attr(param_attr, Xavier()),
                         bias_hh_attr=weight_attr(bias_attr, Constant(0.0)))
-    x = sequence.reverse(input, seq_len) if is_reverse else input
-    hidden, _ = gru(x, sequence_length=seq_len)
-    if is_reverse:
-        hidden = sequence.reverse(hidden, seq_len)
-    return sequence.mark_like(hidden, input)
+    return _run(gru, input, seq_len, is_reverse)
 
 
 class _NoCellSequence:
@@ -176,11 +182,7 @@ def dynamic_lstm(input, size, h_0=None, c_0=None, param_attr=None, bias_attr=Non
                                                         initializer=Constant(0.0)),
                           weight_hh_attr=weight_attr(param_attr, Xavier()),
                           bias_hh_attr=weight_attr(bias_attr, Constant(0.0)))
-    x = sequence.reverse(input, seq_len) if is_reverse else input
-    hidden, _ = lstm(x, sequence_length=seq_len)
-    if is_reverse:
-        hidden = sequence.reverse(hidden, seq_len)
-    return sequence.mark_like(hidden, input), _NoCellSequence()
+    return _run(lstm, input, seq_len, is_reverse), _NoCellSequence()
 
 
 def sequence_pool(input, pool_type, is_test=False, pad_value=0.0):
