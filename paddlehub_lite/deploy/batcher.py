@@ -1,9 +1,16 @@
 """``Batcher``: one worker thread runs the model; requests arriving while it is busy are joined
 into the next model call (up to ``max_batch`` texts), so concurrent clients share batches
 instead of queueing one call each.
+
+Requests announce themselves (``arriving``) as soon as their connection is read, before their
+body is parsed: when the worker takes a batch while others are still being parsed (Python
+threads take turns with the GIL, so under load they lag behind), it waits for them up to
+``max_wait_ms``. A lone request never waits.
 """
+import contextlib
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from typing import Callable, List, Sequence
 
@@ -15,13 +22,20 @@ class Batcher:
         predict: texts -> one result per text, in order (called from the worker thread only).
         max_batch: the most texts of several requests run together (default 64); a single
             larger request still runs whole.
+        max_wait_ms: how long a batch waits for requests still being parsed (default 5).
     """
 
-    def __init__(self, predict: Callable[[List[str]], List], max_batch: int = 64):
+    def __init__(self, predict: Callable[[List[str]], List], max_batch: int = 64,
+                 max_wait_ms: float = 5.0):
         if max_batch < 1:
             raise ValueError("max_batch must be >= 1, got %r" % max_batch)
+        if max_wait_ms < 0:
+            raise ValueError("max_wait_ms must be >= 0, got %r" % max_wait_ms)
         self.predict = predict
         self.max_batch = max_batch
+        self.max_wait_ms = max_wait_ms
+        self._arriving = 0
+        self._lock = threading.Lock()
         self.requests = 0
         self.batches = 0
         self.texts = 0
@@ -34,6 +48,17 @@ class Batcher:
             self._started = True
             self._thread.start()
         return self
+
+    @contextlib.contextmanager
+    def arriving(self):
+        """Around reading and parsing one request: the worker may wait for it."""
+        with self._lock:
+            self._arriving += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._arriving -= 1
 
     def submit(self, texts: Sequence[str]) -> Future:
         """A future of the results of ``texts``."""
@@ -55,10 +80,14 @@ class Batcher:
             group = [item]
             size = len(item[0])
             stop = False
+            deadline = time.monotonic() + self.max_wait_ms / 1000.0
             while size < self.max_batch:
                 try:
                     nxt = self._queue.get_nowait()
                 except queue.Empty:
+                    if self._arriving and time.monotonic() < deadline:
+                        time.sleep(0.0005)          # a request is being parsed: let it in
+                        continue
                     break
                 if nxt is None:
                     stop = True

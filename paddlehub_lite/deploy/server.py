@@ -123,6 +123,20 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
                                           "or GET /" % self.path})
 
         def do_POST(self):
+            with batcher.arriving():
+                texts = self._read_texts()
+            if texts is None:
+                return
+            try:
+                results = batcher.submit(texts).result()
+            except Exception as err:   # the model failed: the server still serves
+                logger.error("prediction failed: %s", err)
+                self._json(500, {"error": "prediction failed: %s" % err})
+                return
+            self._json(200, {"results": results})
+
+        def _read_texts(self):
+            """The request's texts, or None after answering a client error."""
             try:
                 if urllib.parse.urlsplit(self.path).path != "/predict":
                     raise RequestError(404, "no such path %s: POST /predict" % self.path)
@@ -137,14 +151,8 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
             except RequestError as err:
                 self.close_connection = True    # the unread body must not become a request
                 self._json(err.status, {"error": str(err)})
-                return
-            try:
-                results = batcher.submit(texts).result()
-            except Exception as err:   # the model failed: the server still serves
-                logger.error("prediction failed: %s", err)
-                self._json(500, {"error": "prediction failed: %s" % err})
-                return
-            self._json(200, {"results": results})
+                return None
+            return texts
 
     return Handler
 
