@@ -4,7 +4,7 @@ test texts) back to back; prints requests/s, latency p50/p99 and the mean texts 
 (from /health), one Markdown row per concurrency.
 
     python bench/serve_load.py --checkpoint_dir CKPT --data ../shared/data/chnsenticorp \
-        [--concurrency 1 8] [--requests 400]
+        [--concurrency 1 8] [--requests 400] [--serve_flags "--max_wait_ms 10"]
 """
 import argparse
 import json
@@ -22,10 +22,10 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def start_server(checkpoint_dir: str):
+def start_server(checkpoint_dir: str, extra=()):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + sys.path))
     proc = subprocess.Popen([sys.executable, "-m", "paddlehub_lite.cli", "serve",
-                             "--checkpoint_dir", checkpoint_dir, "--port", "0"],
+                             "--checkpoint_dir", checkpoint_dir, "--port", "0"] + list(extra),
                             env=env, stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         found = re.search(r"Serving .* on (http://[\d.]+:\d+)", line)
@@ -78,10 +78,11 @@ def main():
     parser.add_argument("--data", required=True)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--serve_flags", default="", help="extra hub-lite serve flags")
     args = parser.parse_args()
     with open(os.path.join(args.data, "test.tsv"), encoding="utf-8") as handle:
         texts = [line.rstrip("\n").split("\t", 1)[1] for line in list(handle)[1:]]
-    proc, base = start_server(args.checkpoint_dir)
+    proc, base = start_server(args.checkpoint_dir, args.serve_flags.split())
     try:
         load(base, texts, 2, 40)                           # warm-up
         print("| concurrency | requests/s | p50 ms | p99 ms | texts per model call |")

@@ -156,6 +156,9 @@ def _serve_parser(sub) -> None:
     p.add_argument("--port", type=int, default=8866, help="default 8866 (PaddleHub Serving's)")
     p.add_argument("--max_batch", type=int, default=64,
                    help="most texts run together in one model call (default 64)")
+    p.add_argument("--max_wait_ms", type=float, default=5.0,
+                   help="how long a batch waits for requests already on their way (default 5; "
+                        "a lone request never waits)")
     p.add_argument("--max_texts", type=int, default=256,
                    help="most texts in one request (default 256)")
     p.add_argument("--max_chars", type=int, default=5000,
@@ -166,7 +169,7 @@ def _serve_parser(sub) -> None:
 def _run_serve(args) -> int:
     from paddlehub_lite.deploy import server
     return server.run(args.checkpoint_dir, args.host, args.port, args.max_batch,
-                      args.max_texts, args.max_chars)
+                      args.max_texts, args.max_chars, args.max_wait_ms)
 
 
 def main(argv=None) -> int:

@@ -2,10 +2,10 @@
 into the next model call (up to ``max_batch`` texts), so concurrent clients share batches
 instead of queueing one call each.
 
-Requests announce themselves (``arriving``) as soon as their connection is read, before their
-body is parsed: when the worker takes a batch while others are still being parsed (Python
-threads take turns with the GIL, so under load they lag behind), it waits for them up to
-``max_wait_ms``. A lone request never waits.
+Requests announce themselves (``arriving``) from the moment their connection is accepted until
+they are submitted: when the worker starts a batch while others are still on their way (the
+model call holds Python's GIL, so under load the server's threads lag behind it), it waits for
+them up to ``max_wait_ms``. A lone request never waits.
 """
 import contextlib
 import queue
@@ -49,16 +49,23 @@ class Batcher:
             self._thread.start()
         return self
 
-    @contextlib.contextmanager
-    def arriving(self):
-        """Around reading and parsing one request: the worker may wait for it."""
+    def arrive(self) -> None:
+        """A request is on its way (call ``arrived`` when it is submitted or refused)."""
         with self._lock:
             self._arriving += 1
+
+    def arrived(self) -> None:
+        with self._lock:
+            self._arriving -= 1
+
+    @contextlib.contextmanager
+    def arriving(self):
+        """``arrive`` ... ``arrived`` around a block."""
+        self.arrive()
         try:
             yield
         finally:
-            with self._lock:
-                self._arriving -= 1
+            self.arrived()
 
     def submit(self, texts: Sequence[str]) -> Future:
         """A future of the results of ``texts``."""

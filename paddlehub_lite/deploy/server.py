@@ -123,8 +123,8 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
                                           "or GET /" % self.path})
 
         def do_POST(self):
-            with batcher.arriving():
-                texts = self._read_texts()
+            texts = self._read_texts()
+            self.server.settle(self.request)     # the batcher need not wait for it any more
             if texts is None:
                 return
             try:
@@ -157,6 +157,36 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
     return Handler
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    """Counts a connection as an arriving request (``Batcher.arrive``) from its accept until
+    its first request is read (``settle``), or until it closes without one."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler, batcher: Batcher):
+        self.batcher = batcher
+        self._pending = set()
+        self._pending_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address):
+        with self._pending_lock:
+            self._pending.add(id(request))
+        self.batcher.arrive()
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        self.settle(request)
+        super().shutdown_request(request)
+
+    def settle(self, request) -> None:
+        with self._pending_lock:
+            if id(request) not in self._pending:
+                return
+            self._pending.discard(id(request))
+        self.batcher.arrived()
+
+
 class Server:
     """A classifier behind ``ThreadingHTTPServer`` and a ``Batcher``.
 
@@ -166,15 +196,17 @@ class Server:
         port: the port (default 8866; 0 picks a free one, see ``address``).
         max_batch: most texts of concurrent requests in one model call (default 64).
         limits: a ``ServeLimits`` (default ``ServeLimits()``).
+        max_wait_ms: how long a batch waits for requests on their way (default 5).
     """
 
     def __init__(self, classifier, host: str = "127.0.0.1", port: int = 8866,
-                 max_batch: int = 64, limits: Optional[ServeLimits] = None):
+                 max_batch: int = 64, limits: Optional[ServeLimits] = None,
+                 max_wait_ms: float = 5.0):
         self.classifier = classifier
         self.host = host
         self.port = port
         self.limits = limits or ServeLimits()
-        self.batcher = Batcher(self._predict, max_batch)
+        self.batcher = Batcher(self._predict, max_batch, max_wait_ms)
         self.httpd: Optional[ThreadingHTTPServer] = None
 
     def _predict(self, texts):
@@ -186,8 +218,7 @@ class Server:
         self.classifier.predict(["预热"])
         self.batcher.start()
         handler = make_handler(self.batcher, self.classifier.labels, self.limits)
-        self.httpd = ThreadingHTTPServer((self.host, self.port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _HTTPServer((self.host, self.port), handler, self.batcher)
         return self
 
     @property
@@ -209,11 +240,11 @@ class Server:
 
 
 def run(checkpoint_dir: str, host: str = "127.0.0.1", port: int = 8866, max_batch: int = 64,
-        max_texts: int = 256, max_chars: int = 5000) -> int:
+        max_texts: int = 256, max_chars: int = 5000, max_wait_ms: float = 5.0) -> int:
     """``hub-lite serve``: returns the exit code after SIGTERM / Ctrl-C."""
     from paddlehub_lite.deploy.classifier import TextClassifier
     server = Server(TextClassifier(checkpoint_dir), host, port, max_batch,
-                    ServeLimits(max_texts, max_chars)).start()
+                    ServeLimits(max_texts, max_chars), max_wait_ms).start()
 
     def stop(signum, frame):
         logger.info("signal %d: shutting down", signum)
