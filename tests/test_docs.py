@@ -5,10 +5,14 @@ import pydoc
 import pytest
 
 import paddlehub_lite as hub
+from paddlehub_lite.deploy import TextClassifier
+from paddlehub_lite.deploy.batcher import Batcher
+from paddlehub_lite.deploy.server import Server, ServeLimits
 
 PUBLIC = [hub.RunConfig, hub.TextClassifierTask, hub.ClassifierTask, hub.AdamWeightDecayStrategy,
           hub.DefaultStrategy, hub.reader.LACClassifyReader, hub.dataset.BaseNLPDataset,
           hub.dataset.ChnSentiCorp, hub.Module, hub.MultiLabelClassifierTask]
+PUBLIC += [TextClassifier, Server, ServeLimits, Batcher]
 
 
 @pytest.mark.parametrize("cls", PUBLIC, ids=lambda c: c.__name__)
