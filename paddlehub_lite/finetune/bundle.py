@@ -22,6 +22,18 @@ VOCAB_FILE = "vocab.txt"
 FORMAT = 1
 
 
+def describe(task) -> Dict:
+    """A task's description (without ``format``): the reader, the modules' inputs, the data and
+    the task's own part (``task._task_description()``)."""
+    dataset = getattr(task.data_reader, "dataset", None)
+    return {"task": dict(task._task_description(), **{"class": type(task).__name__}),
+            "feed_names": list(task.feed_list),
+            "reader": task.data_reader.describe(),
+            "modules": [ctx.describe() for ctx in task.contexts],
+            "dataset": dataset.describe() if hasattr(dataset, "describe") else None,
+            "batch_size": task.config.batch_size}
+
+
 def write(directory: str, description: Dict, vocab_path: str) -> None:
     """Write ``predictor.json`` and a copy of the vocab into ``directory`` (the inference
     model's directory, inside ``BestModel.save``'s temporary directory)."""

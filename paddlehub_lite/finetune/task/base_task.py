@@ -12,7 +12,7 @@ from typing import Callable, Dict, List, Optional
 import numpy as np
 import paddle
 
-from paddlehub_lite.finetune import batching, metrics as metric_lib
+from paddlehub_lite.finetune import batching, bundle, metrics as metric_lib
 from paddlehub_lite.finetune.checkpoint import BestModel, Checkpointer
 from paddlehub_lite.finetune.config import RunConfig
 from paddlehub_lite.finetune.parallel import ParallelEnv, select_place
@@ -92,15 +92,8 @@ class BaseTask:
             func(self, **info)
 
     def deploy_description(self) -> Dict:
-        """What the best model's bundle records (``finetune/bundle.py``): the reader, the
-        modules' inputs, the data and the task's own part (``_task_description``)."""
-        dataset = getattr(self.data_reader, "dataset", None)
-        return {"task": dict(self._task_description(), **{"class": type(self).__name__}),
-                "feed_names": list(self.feed_list),
-                "reader": self.data_reader.describe(),
-                "modules": [ctx.describe() for ctx in self.contexts],
-                "dataset": dataset.describe() if hasattr(dataset, "describe") else None,
-                "batch_size": self.config.batch_size}
+        """What the best model's bundle records: ``finetune/bundle.describe(self)``."""
+        return bundle.describe(self)
 
     # ----- subclass interface -------------------------------------------------------------------
     def _task_description(self) -> Dict:
@@ -304,7 +297,7 @@ class BaseTask:
                 self.log.warning("no best model in %s yet: using the current parameters",
                                  self.best_model.path)
                 scope = self.scope
-        states = self._eval_states(samples, phase, scope)
+        states = self.prediction.eval_states(samples, phase, scope)
         scores = self._metrics(states)
         speed = len(states) / max(1e-9, time.time() - states[0].run_time_begin)
         self.log.info("[%s dataset evaluation result] loss=%.5f %s[step/sec: %.2f]", phase,
@@ -318,18 +311,6 @@ class BaseTask:
             self.training.maybe_save_best(scores)
         self.last_eval_scores = scores
         self._fire("eval_end", phase=phase, scores=scores, run_states=states)
-        return states
-
-    def _eval_states(self, samples, phase: str, scope) -> List[RunState]:
-        batches = batching.eval_batches([len(s[0]) for s in samples], self.config.batch_size)
-        states = []
-        for batch in batches:
-            feed = self._feed(samples, batch, phase, len(batch))
-            state = RunState()
-            state.run_results = self._run(self.test_program, feed, self.test_fetch, scope)
-            state.run_results["labels"] = feed[self.label_name]
-            state.run_step, state.run_examples = 1, len(batch)
-            states.append(state)
         return states
 
     # ----- prediction -------------------------------------------------------------------------
@@ -359,16 +340,7 @@ class BaseTask:
         self._init()
         samples = self._samples("predict", data)
         self.log.info("PaddleHub predict start")
-        begin = time.time()
-        probs = self.prediction.probabilities(samples, load_best_model, accelerate_mode)
-        # Handed out as RunStates of config.batch_size consecutive inputs, in input order.
-        batch_size = self.config.batch_size
-        states = []
-        for start in range(0, len(samples), batch_size):
-            state = RunState(run_results=[probs[start:start + batch_size]])
-            state.run_time_begin = begin
-            state.run_step, state.run_examples = 1, len(state.run_results[0])
-            states.append(state.update())
+        states = self.prediction.run_states(samples, load_best_model, accelerate_mode)
         self.log.info("PaddleHub predict finished.")
         self._fire("predict_end", run_states=states)
         if return_result:

@@ -4,12 +4,14 @@ task's current parameters, served by ``paddle.inference`` from the exported best
 and any server; the best model's scope and predictor are rebuilt only when ``best_model/``
 changes, after its files are verified.
 """
+import time
 from typing import List
 
 import numpy as np
 import paddle
 
 from paddlehub_lite.finetune import batching
+from paddlehub_lite.finetune.task.run_state import RunState
 
 
 class Prediction:
@@ -17,8 +19,9 @@ class Prediction:
 
     Args:
         task: the ``BaseTask``; used: ``best_model`` (a ``BestModel``), ``predict_program`` /
-            ``predict_fetch``, ``test_program``, ``scope``, ``num_threads``, ``config``,
-            ``_feed``, ``_run``, ``_initialize_scope`` and ``_load_params``.
+            ``predict_fetch``, ``test_program`` / ``test_fetch``, ``label_name``, ``scope``,
+            ``num_threads``, ``config``, ``_feed``, ``_run``, ``_initialize_scope`` and
+            ``_load_params``.
     """
 
     def __init__(self, task):
@@ -63,6 +66,36 @@ class Prediction:
             task.log.warning("no checkpoint or best model in %s: predicting with untrained "
                            "parameters", task.checkpoint_dir)
         return task.scope
+
+    def eval_states(self, samples, phase: str, scope) -> List[RunState]:
+        """One RunState per batch of labelled ``samples`` through the test program in
+        ``scope``: its fetches (probs, loss) and the batch's ``labels``."""
+        task = self.task
+        batches = batching.eval_batches([len(s[0]) for s in samples], task.config.batch_size)
+        states = []
+        for batch in batches:
+            feed = task._feed(samples, batch, phase, len(batch))
+            state = RunState()
+            state.run_results = task._run(task.test_program, feed, task.test_fetch, scope)
+            state.run_results["labels"] = feed[task.label_name]
+            state.run_step, state.run_examples = 1, len(batch)
+            states.append(state)
+        return states
+
+    def run_states(self, samples, load_best_model: bool = True,
+                   accelerate_mode: bool = True) -> List[RunState]:
+        """``probabilities`` handed out as RunStates of ``config.batch_size`` consecutive
+        inputs, in input order (what ``predict`` returns)."""
+        begin = time.time()
+        probs = self.probabilities(samples, load_best_model, accelerate_mode)
+        batch_size = self.task.config.batch_size
+        states = []
+        for start in range(0, len(samples), batch_size):
+            state = RunState(run_results=[probs[start:start + batch_size]])
+            state.run_time_begin = begin
+            state.run_step, state.run_examples = 1, len(state.run_results[0])
+            states.append(state.update())
+        return states
 
     def probabilities(self, samples, load_best_model: bool = True,
                       accelerate_mode: bool = True) -> np.ndarray:
