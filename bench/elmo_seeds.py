@@ -47,6 +47,12 @@ def run_seed(seed: int, flags, ckpt_dir: str, log_path: str):
     return best_dev(ckpt_dir), test[-1], wall, float(speed[-1]) if speed else None
 
 
+def save(path: str, results) -> None:
+    with open(path + ".tmp", "w") as handle:
+        json.dump(results, handle, indent=1)
+    os.replace(path + ".tmp", path)
+
+
 def summary(values):
     mean = statistics.mean(values)
     sd = statistics.stdev(values) if len(values) > 1 else 0.0
@@ -72,14 +78,13 @@ def main():
             # runs recorded before this script read best_model/meta.json took the last dev
             # evaluation, which need not be the best one
             results[key]["dev"] = best_dev(os.path.join(arm, "ckpt_seed%d" % seed))
+            save(results_path, results)
             continue
         dev, test, wall, speed = run_seed(seed, flags, os.path.join(arm, "ckpt_seed%d" % seed),
                                           os.path.join(arm, "seed%d.log" % seed))
         results[key] = {"flags": flags, "dev": dev, "test": test, "wall_s": round(wall, 1),
                         "train_examples_per_s": speed}
-        with open(results_path + ".tmp", "w") as handle:
-            json.dump(results, handle, indent=1)
-        os.replace(results_path + ".tmp", results_path)
+        save(results_path, results)
         print("%s seed %d: dev %.2f test %.2f (%.0f s, %s training examples/s)"
               % (args.label, seed, 100 * dev, 100 * test, wall, speed), flush=True)
     rows = [results[str(s)] for s in args.seeds]
