@@ -31,10 +31,9 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                              "ablation: the word embedding alone, same head and budget)")
     parser.add_argument("--module_dir", type=str, default=None,
                         help="load the ELMo module from this directory instead of by name")
-    parser.add_argument("--elmo_layers", type=str, default="1",
+    parser.add_argument("--elmo_layers", type=str, default="0,1,2",
                         help="biLM representations the ELMo embedding mixes: 0 the token "
-                             "embedding, 1-2 the LSTM layers (default 1: the first LSTM layer "
-                             "alone, chosen by dev accuracy; BENCHMARKS.md)")
+                             "embedding, 1-2 the LSTM layers (default 0,1,2, as PaddleHub)")
     parser.add_argument("--elmo_dropout", type=float, default=0.0,
                         help="dropout on the ELMo embedding while training (default 0.0)")
     parser.add_argument("--mix_l2", type=float, default=0.0,
