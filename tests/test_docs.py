@@ -31,3 +31,22 @@ def test_help_documents_every_constructor_argument(cls):
 
 def test_finetune_and_eval_has_a_docstring():
     assert "best model" in (hub.TextClassifierTask.finetune_and_eval.__doc__ or "")
+
+
+def test_readme_flag_table_lists_every_demo_flag():
+    import argparse
+    import os
+    import re
+    import sys
+    from .conftest import REPO
+    sys.path.insert(0, os.path.join(REPO, "examples", "elmo"))
+    import elmo_demo_net
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--num_epoch")
+    parser.add_argument("--batch_size")
+    elmo_demo_net.add_common_args(parser)
+    flags = {a.option_strings[0] for a in parser._actions if a.option_strings
+             and a.option_strings[0] != "-h"}
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        table = set(re.findall(r"^\| `(--[a-z_0-9]+)` \|", handle.read(), flags=re.M))
+    assert flags - table == set(), "flags missing from the README's table"
