@@ -50,8 +50,8 @@ def bilstm_net(program, input_feature, hid_dim=128, hid_dim2=96):
                                            use_peepholes=False)
     lstm_last = fluid.layers.sequence_last_step(input=lstm_h)
     rlstm_last = fluid.layers.sequence_last_step(input=rlstm_h)
-    lstm_last_tanh = fluid.layers.tanh(lstm_last)
-    rlstm_last_tanh = fluid.layers.tanh(rlstm_last)
+    lstm_last_tanh = fluid.layers.tanh(lstm_last)      # noqa: F841 (computed, unused: as 1.x)
+    rlstm_last_tanh = fluid.layers.tanh(rlstm_last)    # noqa: F841
     lstm_concat = fluid.layers.concat(input=[lstm_last, rlstm_last], axis=1)
     fc = fluid.layers.fc(input=lstm_concat, size=hid_dim2, act='tanh')
     return fc
