@@ -7,6 +7,13 @@ import paddle
 import paddle.nn.functional as F
 
 
+def _masked_max(h, mask):
+    """Max over the real steps of [B, T, D]: padded steps are pushed far below any real value.
+    The pool op (not paddle.max, whose CPU backward is ~100x slower) does the max."""
+    h = h + (mask - 1.0) * 1e4
+    return F.adaptive_max_pool1d(h.transpose([0, 2, 1]), 1).squeeze(-1)
+
+
 def gru_net(input_feature, seq_len, mask, hid_dim=128, hid_dim2=96):
     """fc(384) -> GRU(128) over the real time steps -> max pool -> tanh -> fc(96, tanh).
 
@@ -23,10 +30,7 @@ def gru_net(input_feature, seq_len, mask, hid_dim=128, hid_dim2=96):
                         weight_hh_attr=paddle.ParamAttr(name="gru_net_gru_w", initializer=xavier),
                         bias_hh_attr=paddle.ParamAttr(name="gru_net_gru_b", initializer=zero))
     gru_h, _ = gru(input_feature, sequence_length=seq_len)
-    # Max over real steps only: padded steps are pushed far below any real value. The pool op
-    # (not paddle.max, whose CPU backward is ~100x slower) does the max.
-    gru_h = gru_h + (mask - 1.0) * 1e4
-    gru_max = F.adaptive_max_pool1d(gru_h.transpose([0, 2, 1]), 1).squeeze(-1)
+    gru_max = _masked_max(gru_h, mask)
     return paddle.tanh(paddle.nn.Linear(
         hid_dim, hid_dim2, weight_attr=paddle.ParamAttr(name="gru_net_fc1_w"),
         bias_attr=paddle.ParamAttr(name="gru_net_fc1_b"))(paddle.tanh(gru_max)))
@@ -36,12 +40,6 @@ def _fc(x, size, name, act=None):
     out = paddle.nn.Linear(x.shape[-1], size, weight_attr=paddle.ParamAttr(name=name + "_w"),
                            bias_attr=paddle.ParamAttr(name=name + "_b"))(x)
     return paddle.tanh(out) if act == "tanh" else out
-
-
-def _masked_max(h, mask):
-    """Max over the real steps of [B, T, D] (padded steps pushed far below any value)."""
-    h = h + (mask - 1.0) * 1e4
-    return F.adaptive_max_pool1d(h.transpose([0, 2, 1]), 1).squeeze(-1)
 
 
 def _lstm(input_feature, hid_dim, name, direction="forward"):

@@ -103,15 +103,15 @@ class TextClassifier:
             return np.zeros((0, len(self.labels)), "float32")
         pad_id = self.modules[0].pad_id if self.modules else 0
         max_len = min([m.max_seq_len for m in self.modules] or [self.reader.max_seq_len])
-        batches = batching.eval_batches([len(s[0]) for s in samples], self.batch_size)
-        outputs = []
-        for indices in batches:
+
+        def run(indices):
             ids = batching.pad_ids([samples[i][0] for i in indices], pad_id, max_len)
             feed = {name: ids for name in self.description["feed_names"]}
             for module in self.modules:
                 feed.update(module.feed(ids, self.num_threads))
-            outputs.append(self.predictor(feed))
-        return batching.unsort(outputs, batches)
+            return self.predictor(feed)
+
+        return batching.in_length_order([len(s[0]) for s in samples], self.batch_size, run)
 
     def predict(self, texts: Sequence[str]) -> List[Dict]:
         """One result per text, in input order: ``{"label", "probabilities": {label: p}}``

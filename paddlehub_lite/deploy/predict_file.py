@@ -86,7 +86,7 @@ def run(checkpoint_dir: str, input_path: str, output: Optional[str] = None,
                              % input_path)
         check_labels(input_path, labels, lines, classifier.labels)
     results = classify(classifier, texts)
-    rows = [dict(result, text=text) for text, result in zip(texts, results)]
+    rows = [dict({"text": text}, **result) for text, result in zip(texts, results)]
     if output:
         with atomic_file(output, "w", encoding="utf-8") as handle:
             _write_jsonl(handle, rows)
@@ -106,6 +106,4 @@ def run(checkpoint_dir: str, input_path: str, output: Optional[str] = None,
 
 def _write_jsonl(handle, rows) -> None:
     for row in rows:
-        handle.write(json.dumps({"text": row["text"], **{k: v for k, v in row.items()
-                                                          if k != "text"}},
-                                ensure_ascii=False) + "\n")
+        handle.write(json.dumps(row, ensure_ascii=False) + "\n")

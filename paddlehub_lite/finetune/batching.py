@@ -59,3 +59,10 @@ def unsort(values: List[np.ndarray], batches: List[np.ndarray]) -> np.ndarray:
     out = np.empty_like(stacked)
     out[order] = stacked
     return out
+
+
+def in_length_order(lengths: Sequence[int], batch_size: int, run) -> np.ndarray:
+    """``run(indices)`` on ``eval_batches`` (similar lengths, little padding); its rows put
+    back in input order (``unsort``)."""
+    batches = eval_batches(lengths, batch_size)
+    return unsort([run(indices) for indices in batches], batches)

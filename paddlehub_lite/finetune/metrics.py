@@ -27,9 +27,13 @@ def check_metrics(choices, allowed=METRICS) -> List[str]:
 
 
 def _prf(labels: np.ndarray, preds: np.ndarray, cls: int):
-    tp = float(np.sum((preds == cls) & (labels == cls)))
-    fp = float(np.sum((preds == cls) & (labels != cls)))
-    fn = float(np.sum((preds != cls) & (labels == cls)))
+    return prf(float(np.sum((preds == cls) & (labels == cls))),
+               float(np.sum((preds == cls) & (labels != cls))),
+               float(np.sum((preds != cls) & (labels == cls))))
+
+
+def prf(tp: float, fp: float, fn: float):
+    """(precision, recall, f1) from counts; 0 where a denominator is 0."""
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -9,12 +9,7 @@ from typing import Dict, List
 
 import numpy as np
 
-
-def _prf(tp: float, fp: float, fn: float):
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+from paddlehub_lite.finetune.metrics import multi_label_scores, prf
 
 
 def classification_report(labels: np.ndarray, probs: np.ndarray,
@@ -28,12 +23,12 @@ def classification_report(labels: np.ndarray, probs: np.ndarray,
     per_class = []
     for c, name in enumerate(label_names):
         tp = float(confusion[c, c])
-        precision, recall, f1 = _prf(tp, float(confusion[:, c].sum()) - tp,
+        precision, recall, f1 = prf(tp, float(confusion[:, c].sum()) - tp,
                                      float(confusion[c, :].sum()) - tp)
         per_class.append({"label": name, "precision": precision, "recall": recall, "f1": f1,
                           "support": int(confusion[c, :].sum())})
     tp = float(np.trace(confusion))
-    micro = _prf(tp, float(confusion.sum()) - tp, float(confusion.sum()) - tp)
+    micro = prf(tp, float(confusion.sum()) - tp, float(confusion.sum()) - tp)
     return {
         "labels": list(label_names),
         "per_class": per_class,
@@ -72,7 +67,6 @@ def multi_label_report(truth: np.ndarray, probs: np.ndarray, label_names: List[s
     """Per label: precision, recall, f1 (at 0.5), ROC AUC (None when the split has one class
     only) and support (examples with the label); macro averages; micro P/R/F1 over every
     (example, label) decision; the exact-match accuracy."""
-    from paddlehub_lite.finetune.metrics import multi_label_scores
     truth = np.asarray(truth) > 0.5
     preds = np.asarray(probs) >= 0.5
     scores = multi_label_scores(truth, probs)
@@ -84,7 +78,7 @@ def multi_label_report(truth: np.ndarray, probs: np.ndarray, label_names: List[s
                           "auc": None if np.isnan(auc) else float(auc),
                           "support": int(truth[:, j].sum())})
     tp = float(np.sum(preds & truth))
-    micro = _prf(tp, float(np.sum(preds & ~truth)), float(np.sum(~preds & truth)))
+    micro = prf(tp, float(np.sum(preds & ~truth)), float(np.sum(~preds & truth)))
     aucs = [row["auc"] for row in per_label if row["auc"] is not None]
     return {
         "labels": list(label_names),

@@ -104,13 +104,14 @@ class Prediction:
         task = self.task
         predictor = self.inference_predictor() if (accelerate_mode and load_best_model) else None
         scope = self._scope_for(load_best_model) if predictor is None else None
-        batches = batching.eval_batches([len(s[0]) for s in samples], task.config.batch_size)
-        outputs: List[np.ndarray] = []
-        for indices in batches:
+        if not samples:
+            return np.zeros((0, 0), "float32")
+
+        def run(indices):
             feed = task._feed(samples, indices, "predict", len(indices))
             if predictor is not None:
-                outputs.append(predictor(feed))
-            else:
-                outputs.append(task._run(task.predict_program, feed, task.predict_fetch,
-                                         scope)["probs"])
-        return batching.unsort(outputs, batches) if outputs else np.zeros((0, 0), "float32")
+                return predictor(feed)
+            return task._run(task.predict_program, feed, task.predict_fetch, scope)["probs"]
+
+        return batching.in_length_order([len(s[0]) for s in samples], task.config.batch_size,
+                                        run)

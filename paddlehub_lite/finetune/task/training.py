@@ -99,7 +99,7 @@ class Training:
             if t.global_step % cfg.eval_interval and not self.stopped_early:
                 t.eval("dev")
                 self.save_checkpoint()  # the final best_score
-            if t.parallel.is_main and t.best_model.exists():
+            if t.parallel.is_main and t.best_model.version() is not None:   # verified on load
                 t.eval("dev", load_best_model=True)       # the best model's report
             if t.data_reader.get_num_examples("test") > 0 and t.parallel.is_main:
                 t.eval("test", load_best_model=True)
