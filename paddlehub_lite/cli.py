@@ -5,6 +5,11 @@ import shlex
 import sys
 
 
+def _command_line(args) -> str:
+    """The command as the user typed it (recorded in the module it writes)."""
+    return "hub-lite " + " ".join(shlex.quote(a) for a in args.argv)
+
+
 def _pretrain_parser(sub) -> None:
     from paddlehub_lite.zoo.elmo.pretrain import PretrainConfig
     defaults = PretrainConfig(corpus_files=[], work_dir="")
@@ -36,6 +41,10 @@ def _pretrain_parser(sub) -> None:
     p.add_argument("--max-minutes", type=float, default=None,
                    help="stop after this much training time (default: no limit)")
     p.add_argument("--segmenter", default="jieba", choices=["jieba", "lac"])
+    p.add_argument("--init-module", default=None,
+                   help="continue pretraining from this module directory: its vocabulary and "
+                        "weights replace a new vocabulary and random values; the sizes must be "
+                        "the module's (default: start from scratch)")
     p.add_argument("--directions", default=defaults.directions,
                    choices=["both", "split", "fw", "bw"],
                    help="both: one process, shared embedding (default); split: forward and "
@@ -50,12 +59,17 @@ def _run_pretrain(args) -> int:
     from paddlehub_lite.zoo.elmo.pretrain_split import SplitPretrainer
     fields = set(PretrainConfig.__dataclass_fields__)
     values = {k: v for k, v in vars(args).items() if k in fields}
+    if values.get("init_module"):
+        values["init_module"] = os.path.abspath(values["init_module"])
     config = PretrainConfig(corpus_files=[os.path.abspath(p) for p in args.corpus], **values)
     trainer = SplitPretrainer(config) if config.directions == "split" else ELMoPretrainer(config)
     final = trainer.run()
-    command = "hub-lite " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = _command_line(args)
+    extra = {"command": command}
+    if config.init_module:
+        extra["continued_from"] = model_card.stage_record(config.init_module)
     path = trainer.export(args.output, name=args.name, version=args.version,
-                          weights_dtype=args.weights_dtype, extra={"command": command})
+                          weights_dtype=args.weights_dtype, extra=extra)
     model_card.write(path)
     print("module written to %s (held-out perplexity forward %.1f, backward %.1f)"
           % (path, final["fw_ppl"], final["bw_ppl"]))
@@ -101,7 +115,7 @@ def _run_adapt(args) -> int:
                          max_minutes=args.max_minutes, max_steps=args.max_steps,
                          batch_tokens=args.batch_tokens, num_sampled=args.num_sampled,
                          heldout_every=args.heldout_every, seed=args.seed)
-    command = "hub-lite " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = _command_line(args)
     result = adapt(config, args.output, name=args.name, command=command)
     print("module written to %s; held-out perplexity forward %.1f -> %.1f, backward %.1f -> %.1f"
           % (result["path"], result["before"]["fw_ppl"], result["fw_ppl"],
@@ -183,7 +197,9 @@ def main(argv=None) -> int:
     _model_card_parser(sub)
     _predict_parser(sub)
     _serve_parser(sub)
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     try:
         return args.func(args)
     except (ValueError, FileNotFoundError) as err:   # bad input: the message, no traceback

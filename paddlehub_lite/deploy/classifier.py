@@ -13,6 +13,7 @@ import numpy as np
 from paddlehub_lite.finetune import batching, bundle
 from paddlehub_lite.finetune.checkpoint import BestModel
 from paddlehub_lite.finetune.task.classifier_task import label_results
+from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.log import logger
 
 
@@ -35,7 +36,7 @@ class TextClassifier:
         if batch_size is not None and batch_size < 1:
             raise ValueError("batch_size must be >= 1, got %r" % batch_size)
         self.checkpoint_dir = checkpoint_dir
-        self.num_threads = num_threads or os.cpu_count() or 1
+        self.num_threads = num_threads or usable_cores()
         self.batch_size = batch_size
         self.segment_workers = segment_workers
         self.description: Optional[Dict] = None

@@ -16,6 +16,7 @@ import numpy as np
 from paddlehub_lite.env import cache_home, module_home
 from paddlehub_lite.module.manifest import MANIFEST, VOCAB_FILE, ModuleFormatError, \
     load_weights, read_manifest
+from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.download import DownloadError, download, download_and_extract
 from paddlehub_lite.utils.log import logger
 
@@ -68,7 +69,7 @@ class Module:
         return self._weights
 
     def context(self, trainable: bool = True, max_seq_len: int = 128,
-                bilm_trainable: Optional[bool] = None, for_test: bool = False,
+                bilm_trainable=None, for_test: bool = False,
                 use_layers: Optional[Sequence[int]] = None, dropout: float = 0.0,
                 mix_l2: float = 0.0):
         """Build the module into a new static program.
@@ -79,7 +80,9 @@ class Module:
             bilm_trainable: override for the biLM alone (default None: same as ``trainable``).
                 ``trainable=True, bilm_trainable=False`` is PaddleHub 1.x's behaviour: only
                 the layer-mix weights train, and the biLM features are computed once per
-                example and cached by the task (much faster training).
+                example and cached by the task (much faster training). ``"top"``: the top
+                LSTM layer of each direction trains too, run in every step from the cached
+                layer below it (the lower layers stay frozen and cached).
             for_test: accepted for PaddleHub compatibility; dropout is switched off in the
                 task's evaluation clones either way (default False).
             use_layers: which biLM representations the ELMo embedding mixes (0 = token
@@ -116,7 +119,7 @@ class Module:
             word_ids: int64 [B, T], padded with id 0.
             num_threads: CPU math threads of the biLM's predictor (default None: every core).
         """
-        threads = num_threads or os.cpu_count() or 1  # None and the core count: one predictor
+        threads = num_threads or usable_cores()  # None and the core count: one predictor
         if self._extractor is None or self._extractor.num_threads != threads:
             from paddlehub_lite.zoo.elmo.context import FeatureExtractor
             self._extractor = FeatureExtractor(self, threads)

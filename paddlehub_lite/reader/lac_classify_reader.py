@@ -19,6 +19,7 @@ from paddlehub_lite.env import cache_home
 from paddlehub_lite.reader import segment_cache
 from paddlehub_lite.reader.segmenter import Segmenter, get_segmenter
 from paddlehub_lite.reader.vocab import Vocab
+from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.log import logger
 
 PHASES = ("train", "dev", "val", "test", "predict")
@@ -56,7 +57,7 @@ class LACClassifyReader:
         self.segmenter: Segmenter = get_segmenter(segmenter)
         self.use_cache = use_cache
         self.cache_dir = cache_dir
-        self.num_workers = num_workers if num_workers is not None else (os.cpu_count() or 1)
+        self.num_workers = num_workers if num_workers is not None else usable_cores()
         self.seed = seed
         self.vocab = Vocab.load(vocab_path)
         self.num_examples: Dict[str, int] = {"train": -1, "dev": -1, "test": -1, "predict": -1}

@@ -23,6 +23,17 @@ MKL_CPU_TYPE_ENV = "MKL_DEBUG_CPU_TYPE"
 MKL_REPRODUCIBILITY_ENV = "MKL_CBWR"
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on: its affinity mask where the OS has one (a process
+    started under ``taskset`` or in a container limited to some cores), else the machine's core
+    count. Thread counts default to this: ``os.cpu_count()`` counts every core of the machine,
+    and two threads pinned to one core ran a finetune several times slower (DEVELOPERS.md)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):      # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def wants_mkl_avx2_override(cpuinfo: str) -> bool:
     """True when ``cpuinfo`` (the text of ``/proc/cpuinfo``) describes an AMD CPU with AVX2."""
     vendor = flags = ""

@@ -114,6 +114,7 @@ def _run_context(module, batch, **kwargs):
 
 
 @pytest.mark.parametrize("mode", [dict(trainable=True), dict(trainable=True, bilm_trainable=False),
+                                  dict(trainable=True, bilm_trainable="top"),
                                   dict(trainable=False)])
 def test_context_shapes_and_padding_invariance(tiny_pretrained, mode):
     module = hub.Module(directory=tiny_pretrained[2])
@@ -178,6 +179,24 @@ def test_trainable_really_trains_the_bilm(tiny_pretrained):
     changed = _one_training_step(module, trainable=True)
     assert changed == {"elmo_fw_l1_w_ih": True, "elmo_bw_l2_proj_w": True, "elmo_word_emb": True,
                        "elmo_mix_w": True, "elmo_mix_gamma": True}
+
+
+def test_top_layer_mode_starts_from_the_pretrained_top_layer(tiny_pretrained):
+    """Before any training, the top layer recomputed from the cached layer below gives the
+    frozen biLM's own embedding."""
+    module = hub.Module(directory=tiny_pretrained[2])
+    batch = np.array([[5, 9, 17, 33, 0, 0], list(range(3, 9))], dtype="int64")
+    frozen, _, _ = _run_context(module, batch, trainable=True, bilm_trainable=False)
+    top, _, _ = _run_context(module, batch, trainable=True, bilm_trainable="top")
+    np.testing.assert_allclose(top, frozen, rtol=1e-4, atol=1e-5)
+
+
+def test_top_layer_mode_trains_the_top_layer_and_the_mix(tiny_pretrained):
+    module = hub.Module(directory=tiny_pretrained[2])
+    changed = _one_training_step(module, trainable=True, bilm_trainable="top")
+    assert changed == {"elmo_bw_l2_proj_w": True, "elmo_mix_w": True, "elmo_mix_gamma": True}
+    with pytest.raises(ValueError, match="bilm_trainable"):
+        module.context(trainable=True, bilm_trainable="middle")
 
 
 def test_frozen_bilm_trains_only_the_mix(tiny_pretrained):

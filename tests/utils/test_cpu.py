@@ -2,6 +2,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from paddlehub_lite.utils.cpu import MKL_CPU_TYPE_ENV, MKL_REPRODUCIBILITY_ENV, \
     apply_math_library_defaults, wants_mkl_avx2_override
 
@@ -46,6 +48,24 @@ def test_import_applies_it_to_this_machine():
     env = {k: v for k, v in os.environ.items()
            if k not in (MKL_CPU_TYPE_ENV, MKL_REPRODUCIBILITY_ENV)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_thread_defaults_count_the_cores_this_process_may_use():
+    """A process pinned to one core (taskset, a container's cpuset) gets one thread by default,
+    not one per core of the machine."""
+    code = ("import os; from paddlehub_lite.utils.cpu import usable_cores\n"
+            "from paddlehub_lite.reader import LACClassifyReader\n"
+            "import paddlehub_lite as hub\n"
+            "print(usable_cores(), LACClassifyReader(vocab_path=hub.Module(name='elmo')"
+            ".get_vocab_path()).num_workers)")
+    first = min(os.sched_getaffinity(0))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         preexec_fn=lambda: os.sched_setaffinity(0, {first}))
+    assert out.stdout.split() == ["1", "1"]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    cores = str(len(os.sched_getaffinity(0)))
+    assert out.stdout.split() == [cores, cores]
 
 
 def test_omp_num_threads_defaults_to_one_and_a_user_value_is_kept():

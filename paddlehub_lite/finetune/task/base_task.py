@@ -22,6 +22,7 @@ from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.finetune.visualdl_log import ScalarLog
 from paddlehub_lite.module.inputs import attached
 from paddlehub_lite.utils import params_io
+from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.run_lock import RunLock
 from paddlehub_lite.utils.log import rank_logger
 from paddlehub_lite.utils.scope import clone_program, ensure_static, set_values
@@ -123,8 +124,7 @@ class BaseTask:
         self.parallel = ParallelEnv(cfg.use_data_parallel)
         self.log = rank_logger(self.parallel.rank)   # other ranks: warnings only
         # Paddle's CPU kernels use one thread unless told; processes on one machine share cores.
-        self.num_threads = cfg.num_threads or max(1, (os.cpu_count() or 1)
-                                                  // self.parallel.world_size)
+        self.num_threads = cfg.num_threads or max(1, usable_cores() // self.parallel.world_size)
         paddle.base.core.set_num_threads(self.num_threads)
         self.seed = cfg.seed
         if self.seed is None:

@@ -1,14 +1,17 @@
 """``Module.context()`` for ELMo modules: the static program the user builds on.
 
-Three training modes, chosen by ``trainable`` and ``bilm_trainable``:
+Four training modes, chosen by ``trainable`` and ``bilm_trainable``:
 
-| trainable | bilm_trainable | what trains                 | biLM runs                        |
-|-----------|----------------|-----------------------------|----------------------------------|
-| True      | None / True    | biLM weights and the mix    | inside the program, every step   |
-| True      | False          | the mix (PaddleHub 1.x did) | once per example, then cached    |
-| False     | (ignored)      | nothing in the module       | once per example, then cached    |
+| trainable | bilm_trainable | what trains                    | biLM runs                          |
+|-----------|----------------|--------------------------------|------------------------------------|
+| True      | None / True    | biLM weights and the mix       | inside the program, every step     |
+| True      | "top"          | the top LSTM layer and the mix | lower layers once per example      |
+|           |                |                                | (cached), the top layer every step |
+| True      | False          | the mix (PaddleHub 1.x did)    | once per example, then cached      |
+| False     | (ignored)      | nothing in the module          | once per example, then cached      |
 
-With a frozen biLM the program takes the biLM's layer outputs as an extra input,
+With a frozen biLM (or only its top layer trained, which then runs from the cached
+representation below it) the program takes the biLM's layer outputs as an extra input,
 ``inputs["elmo_layers"]`` (float32 [batch, seq, L, 2E]); ``TextClassifierTask`` fills it from a
 per-example feature cache, so the user still feeds only ``word_ids``. To run such a program
 yourself, get the extra feed from ``ModuleContext.feed(word_ids)``.
@@ -117,12 +120,15 @@ class ModuleContext:
         return {self.layers_name: self.module.bilm_layers(word_ids, num_threads)}
 
 
-def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool] = None,
+def build_context(module, trainable: bool = True, bilm_trainable=None,
                   max_seq_len: int = 128, use_layers: Optional[Sequence[int]] = None,
                   dropout: float = 0.0, mix_l2: float = 0.0):
     """See ``Module.context``. Returns (inputs, outputs, program)."""
     ensure_static()
     config: BiLMConfig = module.bilm_config
+    if bilm_trainable not in (None, True, False, "top"):
+        raise ValueError("bilm_trainable must be None, True, False or 'top', got %r"
+                         % (bilm_trainable,))
     if bilm_trainable is None:
         bilm_trainable = bool(trainable)
     if not trainable:
@@ -138,13 +144,16 @@ def build_context(module, trainable: bool = True, bilm_trainable: Optional[bool]
         num_reps = config.num_layers + 1
         inputs = {"word_ids": word_ids}
         layers_name = None
-        if bilm_trainable:
+        if bilm_trainable is True:
             layers = stack_layers(BiLM(config, trainable=True)(word_ids, seq_len))
         else:
             layers_name = prefix + "elmo_layers"
             layers = paddle.static.data(layers_name, [-1, -1, num_reps, config.output_dim],
                                         "float32")
             inputs["elmo_layers"] = layers
+            if bilm_trainable == "top":
+                top = BiLM(config, trainable=True, first_layer=config.num_layers)
+                layers = top.upper_layers(layers, seq_len)
         elmo = elmo_mix(layers, num_reps, trainable=bool(trainable), use_layers=use_layers,
                         dropout=dropout, mix_l2=mix_l2)
     outputs = {"elmo_embed": elmo, "seq_len": seq_len, "mask": mask}

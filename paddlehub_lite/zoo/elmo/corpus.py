@@ -13,6 +13,7 @@ import numpy as np
 from paddlehub_lite.reader.segmenter import get_segmenter
 from paddlehub_lite.reader.vocab import BOS, EOS, Vocab
 from paddlehub_lite.utils.atomic import atomic_file
+from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.log import logger
 
 IGNORE_INDEX = -100
@@ -146,7 +147,7 @@ def segmented(corpus_files: Sequence[str], cache_path: str, segmenter: str = "ji
         texts.extend(lines)
     start = time.time()
     token_lists = get_segmenter(segmenter).segment_many(texts,
-                                                        processes=max(1, os.cpu_count() or 1))
+                                                        processes=usable_cores())
     logger.info("Segmented %d sentences in %.1fs", len(texts), time.time() - start)
     with atomic_file(cache_path, "w", encoding="utf-8") as handle:
         for tokens in token_lists:

@@ -1,11 +1,46 @@
 """MODEL_CARD.md for a pretrained ELMo module, rendered from its manifest (so every figure in
 the card is the one the pretraining run recorded)."""
 import os
-from typing import Optional
+from typing import Dict, List, Optional
 
 from paddlehub_lite.module.manifest import read_manifest
 
 CARD = "MODEL_CARD.md"
+
+
+def stage_record(module_dir: str) -> Dict:
+    """What a module pretrained further (``hub-lite pretrain-elmo --init-module``) keeps of the
+    module it started from, for its card: name, version, weights' sha256 and that module's own
+    pretraining record (settings, held-out history, command, and the stages before it)."""
+    manifest = read_manifest(module_dir)
+    info = manifest.get("info", {})
+    return {"name": manifest["name"], "version": manifest["version"],
+            "weights_sha256": manifest["files"]["weights.npz"]["sha256"],
+            "pretraining": info.get("pretraining", {}), "history": info.get("history", []),
+            "untrained": info.get("untrained"), "command": info.get("command"),
+            "continued_from": info.get("continued_from")}
+
+
+def _earlier_stages(info: Dict) -> List[Dict]:
+    """The modules this one was pretrained from, oldest first."""
+    stages, record = [], info.get("continued_from")
+    while record:
+        stages.insert(0, record)
+        record = record.get("continued_from")
+    return stages
+
+
+def _history_rows(version: str, start: Optional[Dict], start_label: str,
+                  history: List[Dict]) -> List[str]:
+    rows = []
+    if start:
+        rows.append("| %s | 0 (%s) | 0 | 0 | - | %.1f | %.1f |" % (
+            version, start_label, start["fw_ppl"], start["bw_ppl"]))
+    for rec in history:
+        rows.append("| %s | %d | %d | %.1f | %.0f | %.1f | %.1f |" % (
+            version, rec["step"], rec["epoch"], rec["train_seconds"] / 60,
+            rec["tokens_per_second"], rec["fw_ppl"], rec["bw_ppl"]))
+    return rows
 
 
 def render(module_dir: str, command: Optional[str] = None) -> str:
@@ -62,19 +97,29 @@ def render(module_dir: str, command: Optional[str] = None) -> str:
         % (pre.get("clip_norm"), net.get("dropout"), pre.get("batch_tokens"),
            pre.get("num_sampled")),
         "(every target of the batch plus uniform negatives), tied to the input embedding.",
+    ]
+    stages = _earlier_stages(info)
+    for stage in stages:
+        sp = stage.get("pretraining", {})
+        lines.append("Pretrained from %s %s (weights sha256 `%s`; its own run: peak rate %s, %s "
+                     "epochs, %s candidates): the rows marked %s below; the held-out set is "
+                     "the same when the corpus files are." % (
+                         stage["name"], stage["version"], stage["weights_sha256"],
+                         sp.get("learning_rate"), sp.get("epochs"), sp.get("num_sampled"),
+                         stage["version"]))
+    lines += [
         "",
-        "| step | epoch | train minutes | train tokens/s | held-out ppl forward | backward |",
-        "|---|---|---|---|---|---|",
+        "| module | step | epoch | train minutes | train tokens/s | held-out ppl forward "
+        "| backward |",
+        "|---|---|---|---|---|---|---|",
     ]
     adapted = info.get("adapted_from")
-    if untrained:
-        lines.append("| 0 (%s) | 0 | 0 | - | %.1f | %.1f |" % (
-            "before adaptation" if adapted else "untrained", untrained["fw_ppl"],
-            untrained["bw_ppl"]))
-    for rec in history:
-        lines.append("| %d | %d | %.1f | %.0f | %.1f | %.1f |" % (
-            rec["step"], rec["epoch"], rec["train_seconds"] / 60, rec["tokens_per_second"],
-            rec["fw_ppl"], rec["bw_ppl"]))
+    for index, stage in enumerate(stages):
+        lines += _history_rows(stage["version"], stage.get("untrained"),
+                               "untrained" if index == 0 else "start", stage["history"])
+    lines += _history_rows(manifest["version"], untrained,
+                           "before adaptation" if adapted else
+                           "start" if stages else "untrained", history)
     lines += [
         "",
         "Final held-out perplexity (full softmax over the vocabulary, %s tokens): forward %.1f,"
@@ -88,6 +133,8 @@ def render(module_dir: str, command: Optional[str] = None) -> str:
         "## Reproduce",
         "",
         "```sh",
+    ] + ["%s  # -> %s %s" % (stage.get("command") or "(not recorded)", stage["name"],
+                             stage["version"]) for stage in stages] + [
         command,
         "```",
         "",

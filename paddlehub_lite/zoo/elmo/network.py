@@ -109,9 +109,17 @@ class BiLM:
         trainable: whether the biLM's parameters receive gradients (default True).
         directions: the language models to build (default both; pretraining builds one per
             process when ``config.shared_embedding`` is False).
+        first_layer: the lowest LSTM layer to build (default 1: the whole biLM). Above 1, no
+            embedding is built and the biLM runs with ``upper_layers`` from the
+            representations below ``first_layer`` (e.g. finetuning only the top layer on
+            cached features).
     """
 
-    def __init__(self, config: BiLMConfig, trainable: bool = True, directions=DIRECTIONS):
+    def __init__(self, config: BiLMConfig, trainable: bool = True, directions=DIRECTIONS,
+                 first_layer: int = 1):
+        if not 1 <= first_layer <= config.num_layers:
+            raise ValueError("first_layer must be in 1..%d, got %r"
+                             % (config.num_layers, first_layer))
         unknown = set(directions) - set(DIRECTIONS)
         if unknown or not directions:
             raise ValueError("directions must be a non-empty subset of %s, got %r"
@@ -121,9 +129,10 @@ class BiLM:
         self.config = config
         self.trainable = trainable
         self.directions = tuple(d for d in DIRECTIONS if d in directions)
+        self.first_layer = first_layer
         c = config
         self.embeddings = {}
-        for direction in self.directions:
+        for direction in self.directions if first_layer == 1 else ():
             if c.shared_embedding and self.embeddings:
                 self.embeddings[direction] = self.embeddings["fw"]
                 continue
@@ -133,7 +142,7 @@ class BiLM:
                                   nn.initializer.Uniform(-0.1, 0.1)))
         self.lstms, self.projections = {}, {}
         for direction in self.directions:
-            for layer in range(1, c.num_layers + 1):
+            for layer in range(first_layer, c.num_layers + 1):
                 prefix = "elmo_%s_l%d" % (direction, layer)
                 self.lstms[direction, layer] = nn.LSTM(
                     c.embed_dim, c.hidden_size,
@@ -158,6 +167,9 @@ class BiLM:
             [B, T, E] (one tensor when the embedding is shared), and ``fw`` / ``bw``: lists of
             [B, T, E] per layer (bw in forward order).
         """
+        if self.first_layer != 1:
+            raise ValueError("this biLM starts at layer %d: run it with upper_layers"
+                             % self.first_layer)
         p = self.config.dropout if dropout is None else dropout
         mask = (word_ids != self.config.pad_id).astype("float32").unsqueeze(-1)
         outputs = {"mask": mask}
@@ -167,20 +179,48 @@ class BiLM:
             if id(table) not in embedded:
                 embedded[id(table)] = table(word_ids) * mask
             emb = outputs["emb_" + direction] = embedded[id(table)]
-            x = emb if direction == "fw" else reverse_within_length(emb, seq_len)
-            layers = []
-            for layer in range(1, self.config.num_layers + 1):
-                inp = F.dropout(x, p) if p > 0 else x
-                hidden, _ = self.lstms[direction, layer](inp, sequence_length=seq_len)
-                out = self.projections[direction, layer](hidden)
-                if layer > 1:
-                    out = out + x
-                layers.append(out)
-                x = out
-            if direction == "bw":
-                layers = [reverse_within_length(h, seq_len) for h in layers]
-            outputs[direction] = layers
+            outputs[direction] = self._run_direction(direction, emb, seq_len, p)
         return outputs
+
+    def upper_layers(self, stacked, seq_len, dropout: float = 0.0):
+        """Layers ``first_layer``.. of both directions from the representations below them.
+
+        Args:
+            stacked: float32 [B, T, L, 2E] as ``stack_layers`` gives (e.g. fed from a feature
+                cache); representation ``first_layer - 1`` is the input, [forward | backward].
+            seq_len: int64 [B].
+            dropout: on each layer's input while training (default 0.0).
+
+        Returns ``stacked`` with representations ``first_layer``.. recomputed by this biLM's
+        (trainable) layers, [B, T, L, 2E].
+        """
+        if self.directions != DIRECTIONS:
+            raise ValueError("upper_layers runs both directions")
+        half = self.config.embed_dim
+        below = stacked[:, :, self.first_layer - 1, :]
+        fw = self._run_direction("fw", below[:, :, :half], seq_len, dropout)
+        bw = self._run_direction("bw", below[:, :, half:], seq_len, dropout)
+        reps = [stacked[:, :, j, :] for j in range(self.first_layer)]
+        reps += [paddle.concat([f, b], axis=-1) for f, b in zip(fw, bw)]
+        return paddle.stack(reps, axis=2)
+
+    def _run_direction(self, direction: str, x, seq_len, p: float):
+        """Layers ``first_layer``.. of one direction from ``x`` [B, T, E] (that direction's
+        input to ``first_layer``, in forward order); their outputs in forward order."""
+        if direction == "bw":
+            x = reverse_within_length(x, seq_len)
+        layers = []
+        for layer in range(self.first_layer, self.config.num_layers + 1):
+            inp = F.dropout(x, p) if p > 0 else x
+            hidden, _ = self.lstms[direction, layer](inp, sequence_length=seq_len)
+            out = self.projections[direction, layer](hidden)
+            if layer > 1:
+                out = out + x
+            layers.append(out)
+            x = out
+        if direction == "bw":
+            layers = [reverse_within_length(h, seq_len) for h in layers]
+        return layers
 
     def embedding_weight(self, direction: str):
         """``direction``'s token embedding matrix (tied to its softmax in pretraining)."""

@@ -173,3 +173,59 @@ def test_killing_a_split_pretraining_leaves_no_orphans_and_one_writer(tmp_path, 
     alive = [c for c in children if os.path.exists("/proc/%s" % c) and
              "Z" not in open("/proc/%s/stat" % c).read().split()[2]]
     assert alive == [], "children still running after their parent was killed"
+
+
+def test_softmax_logits_with_the_bias_folded_into_the_product():
+    """The language model's logits are one product with the bias as an extra column (faster
+    than a broadcast add): values and gradients are those of ``h @ W.T + b``."""
+    import paddle
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
+    paddle.enable_static()
+    rng = np.random.default_rng(0)
+    h, w, b, r = (rng.standard_normal(s).astype("float32") for s in ([2, 3, 4], [5, 4], [5],
+                                                                       [2, 3, 5]))
+    main, startup = paddle.static.Program(), paddle.static.Program()
+    with paddle.static.program_guard(main, startup):
+        hv, wv, bv = (paddle.static.data(n, x.shape, "float32") for n, x in
+                      (("h", h), ("w", w), ("b", b)))
+        for v in (hv, wv, bv):
+            v.stop_gradient = False
+        logits = ELMoPretrainer._logits(hv, wv, bv)
+        loss = paddle.sum(logits * paddle.to_tensor(r))
+        grads = paddle.static.gradients([loss], [hv, wv, bv])
+    exe = paddle.static.Executor(paddle.CPUPlace())
+    out, dh, dw, db = exe.run(main, feed={"h": h, "w": w, "b": b}, fetch_list=[logits] + grads)
+    np.testing.assert_allclose(out, h @ w.T + b, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(db, r.sum(axis=(0, 1)), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dw, np.einsum("btc,bte->ce", r, h), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dh, r @ w, rtol=1e-5, atol=1e-5)
+
+
+def test_pretraining_continues_from_a_module_and_its_card_shows_both_stages(tmp_path,
+                                                                           tiny_pretrained):
+    """``pretrain-elmo --init-module``: the run starts from the module's weights (its start
+    perplexity is the module's final one, on the same held-out set), lowers it, and the new
+    module's card lists the earlier stage's curve and command before its own."""
+    from paddlehub_lite.cli import main
+    trainer, final, module_dir = tiny_pretrained
+    cfg = trainer.config
+    out = str(tmp_path / "continued")
+    args = ["pretrain-elmo", "--corpus"] + list(cfg.corpus_files) + [
+        "--work-dir", str(tmp_path / "work"), "--output", out, "--name", "tiny_elmo",
+        "--version", "1.1.0", "--init-module", module_dir, "--vocab-size", str(cfg.vocab_size),
+        "--embed-dim", str(cfg.embed_dim), "--hidden-size", str(cfg.hidden_size),
+        "--max-len", str(cfg.max_len), "--batch-tokens", str(cfg.batch_tokens),
+        "--num-sampled", str(cfg.num_sampled), "--heldout-every", str(cfg.heldout_every),
+        "--learning-rate", "5e-3", "--warmup-steps", "0", "--epochs", "2", "--threads", "1",
+        "--weights-dtype", "float32"]
+    assert main(args) == 0
+    info = read_manifest(out)["info"]
+    start, end = info["untrained"], info["history"][-1]
+    assert abs(start["fw_ppl"] - final["fw_ppl"]) < 1e-3 * final["fw_ppl"]
+    assert end["fw_ppl"] < start["fw_ppl"] and end["bw_ppl"] < start["bw_ppl"]
+    assert info["continued_from"]["version"] == "1.0.0"
+    card = open(os.path.join(out, "MODEL_CARD.md"), encoding="utf-8").read()
+    assert "| 1.0.0 | 0 (untrained) |" in card and "| 1.1.0 | 0 (start) |" in card
+    assert "| 1.0.0 | %d |" % final["step"] in card
+    assert card.index("1.0.0 |") < card.index("1.1.0 |")
+    assert "--init-module" in card and "Pretrained from tiny_elmo 1.0.0" in card
