@@ -17,22 +17,8 @@ from paddlehub_lite.zoo.elmo.network import DIRECTIONS, parameter_names
 from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer, PretrainConfig
 from paddlehub_lite.zoo.elmo.write_module import write_module
 from paddlehub_lite.utils import params_io
+from paddlehub_lite.utils.child_process import init_worker
 from paddlehub_lite.utils.log import logger
-
-
-def _worker_init() -> None:
-    """Pool initializer: end this worker when the process that started it dies (Linux), so a
-    killed pretraining leaves no orphan still writing its checkpoint (observed); and the same
-    quiet output as the ``hub-lite`` entry point."""
-    import ctypes
-    import signal
-
-    from paddlehub_lite.utils.quiet import quiet_known_warnings
-    quiet_known_warnings()
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass                       # not Linux: the run lock still stops a second writer
 
 
 def _train_one(config: PretrainConfig) -> Dict:
@@ -80,7 +66,7 @@ class SplitPretrainer:
         self.preparer.train_sents = self.preparer.heldout_sents = []  # the children load their own
         context = multiprocessing.get_context("spawn")  # a forked Paddle runtime is not safe
         with concurrent.futures.ProcessPoolExecutor(2, mp_context=context,
-                                                    initializer=_worker_init) as pool:
+                                                    initializer=init_worker) as pool:
             futures = {d: pool.submit(_train_one, self.child_config(d)) for d in DIRECTIONS}
             for direction, future in futures.items():
                 try:
