@@ -2,7 +2,9 @@
 pretraining (forward + backward + update of both language models), in corpus tokens/s, side by
 side: one process with 2 threads (``--directions both``, shared embedding; the v1 recipe) and
 two one-thread processes (``--directions split``), each with ``--batch-tokens`` and
-``--num-sampled`` as given.
+``--num-sampled`` as given; then one language model in this process on one thread (the work of
+one split process) with the softmax bias folded into the logits product (the code) and, for
+comparison, added by broadcasting as before (``BroadcastBias``).
 
     python bench/elmo_throughput.py [--module-dir DIR] [--pretrain-steps 200]
 """
@@ -38,9 +40,22 @@ def feature_extraction(module, texts, batch_size=32):
     return tokens / (time.perf_counter() - start)
 
 
-def pretraining(module, steps, directions, batch_tokens, num_sampled):
+def broadcast_bias_pretrainer():
+    """``ELMoPretrainer`` with the softmax layer as it was before: ``h @ W.T + b``, the bias
+    added by broadcasting (whose backward was ~20% of a step)."""
+    import paddle
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
+
+    class BroadcastBias(ELMoPretrainer):
+        @staticmethod
+        def _logits(hidden, weight, bias):
+            return paddle.matmul(hidden, weight, transpose_y=True) + bias
+    return BroadcastBias
+
+
+def pretraining(module, steps, directions, batch_tokens, num_sampled, trainer_class=None):
     """Corpus tokens/s of ``steps`` pretraining steps on msra_news (both language models;
-    with ``split`` the slower of the two processes)."""
+    with ``split`` the slower of the two processes; ``fw`` one language model, one thread)."""
     from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer, PretrainConfig
     from paddlehub_lite.zoo.elmo.pretrain_split import SplitPretrainer
     net = module.bilm_config
@@ -50,9 +65,10 @@ def pretraining(module, steps, directions, batch_tokens, num_sampled):
             vocab_size=net.vocab_size, embed_dim=net.embed_dim, hidden_size=net.hidden_size,
             num_layers=net.num_layers, num_sampled=num_sampled, batch_tokens=batch_tokens,
             epochs=1.0, max_steps=steps, eval_every=10 ** 9, heldout_every=1000, heldout_max=10,
-            directions=directions, threads=2)
-        trainer = SplitPretrainer(config) if directions == "split" else ELMoPretrainer(config)
-        record = trainer.run()
+            directions=directions, threads=1 if directions == "fw" else 2)
+        trainer_class = trainer_class or (SplitPretrainer if directions == "split"
+                                          else ELMoPretrainer)
+        record = trainer_class(config).run()
     return record["tokens_per_second"], record["step"]
 
 
@@ -75,6 +91,12 @@ def main():
                                    args.num_sampled)
         print("biLM pretraining, %s (%d steps, batch %d tokens, %d candidates): %.0f corpus "
               "tokens/s" % (label, steps, args.batch_tokens, args.num_sampled, speed))
+    for trainer_class, label in ((None, "softmax bias folded into the product (the code)"),
+                                 (broadcast_bias_pretrainer(), "softmax bias added by "
+                                  "broadcasting (before)")):
+        speed, steps = pretraining(module, args.pretrain_steps, "fw", args.batch_tokens,
+                                   args.num_sampled, trainer_class)
+        print("one language model, 1 thread, %s (%d steps): %.0f tokens/s" % (label, steps, speed))
 
 
 if __name__ == "__main__":

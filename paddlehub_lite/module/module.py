@@ -112,17 +112,22 @@ class Module:
         from paddlehub_lite.zoo.elmo.context import ModuleContext
         return ModuleContext.from_description(self, description)
 
-    def bilm_layers(self, word_ids: np.ndarray, num_threads: Optional[int] = None) -> np.ndarray:
+    def bilm_layers(self, word_ids: np.ndarray, num_threads: Optional[int] = None,
+                    num_reps: Optional[int] = None) -> np.ndarray:
         """Frozen biLM layer outputs for a padded int64 [B, T] batch: float32 [B, T, L, 2E].
 
         Args:
             word_ids: int64 [B, T], padded with id 0.
             num_threads: CPU math threads of the biLM's predictor (default None: every core).
+            num_reps: the first ``num_reps`` representations only, 2..L (default None: all L;
+                a top-layer finetune is fed L - 1, and the layer above is not computed).
         """
         threads = num_threads or usable_cores()  # None and the core count: one predictor
-        if self._extractor is None or self._extractor.num_threads != threads:
+        reps = self.bilm_config.num_layers + 1 if num_reps is None else num_reps
+        if self._extractor is None or (self._extractor.num_threads,
+                                       self._extractor.num_reps) != (threads, reps):
             from paddlehub_lite.zoo.elmo.context import FeatureExtractor
-            self._extractor = FeatureExtractor(self, threads)
+            self._extractor = FeatureExtractor(self, threads, reps)   # one at a time
         return self._extractor(word_ids)
 
     @property

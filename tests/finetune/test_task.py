@@ -102,6 +102,31 @@ def test_trainable_bilm_mode_trains(tiny_pretrained, data_slice, home, tmp_path)
     assert np.abs(after - before).max() > 1e-4
 
 
+def test_top_layer_mode_trains_the_top_layer_on_features_below_it(tiny_pretrained, data_slice,
+                                                                  home, tmp_path):
+    """bilm_trainable="top": the cache holds the representations below the top layer only (the
+    top one is not computed), the top layer trains, and the deployed bundle gives the task's
+    predictions."""
+    ckpt = str(tmp_path / "top")
+    task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, mode="top",
+                                    num_epoch=1, eval_interval=10)
+    before = tiny_pretrained[0].encoder_weights()["elmo_bw_l2_w_hh"]
+    task.finetune_and_eval()
+    after = np.array(task.scope.find_var("elmo_bw_l2_w_hh").get_tensor())
+    assert np.abs(after - before).max() > 1e-4
+    assert task.scope.find_var("elmo_bw_l1_w_hh") is None           # lower layers: cached
+    features = os.path.join(home, "cache", "features")
+    shapes = {np.load(os.path.join(features, f), mmap_mode="r").shape[1:]
+              for f in os.listdir(features)}
+    embed = 2 * tiny_pretrained[0].config.embed_dim
+    assert (2, embed) in shapes                       # layers 0-1 of a 2-layer biLM
+    texts = ["酒店很好，服务周到", "", "太差了，再也不来", "一般"]
+    probs = np.concatenate([s.run_results[0] for s in task.predict(texts)])
+    from paddlehub_lite.deploy import TextClassifier
+    deployed = TextClassifier(ckpt, batch_size=task.config.batch_size)
+    np.testing.assert_allclose(deployed.probabilities(texts), probs, rtol=1e-5, atol=1e-6)
+
+
 def _run_script(args, **kwargs):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(HERE))] +
                                                       sys.path))

@@ -29,6 +29,7 @@ def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_
     paddle.enable_static()
     module = hub.Module(directory=module_dir)
     context_args = {"frozen": dict(trainable=True, bilm_trainable=False),
+                    "top": dict(trainable=True, bilm_trainable="top"),
                     "trainable": dict(trainable=True), "fixed": dict(trainable=False)}[mode]
     inputs, outputs, program = module.context(**context_args)
     dataset = dataset or hub.dataset.ChnSentiCorp(base_path=data_dir)

@@ -45,10 +45,14 @@ class ModuleContext:
         layers_name: the name of the ``elmo_layers`` input, or None when the biLM is in-graph.
         max_seq_len: the longest sequence the context was built for.
         pad_id: the padding id of ``word_ids``.
+        feature_layers: how many biLM representations ``elmo_layers`` holds (default None:
+            all, L; a top-layer finetune is fed the L - 1 below the top).
     """
 
     def __init__(self, module, startup_program, word_ids_name: str, layers_name: Optional[str],
-                 max_seq_len: int, pad_id: int):
+                 max_seq_len: int, pad_id: int, feature_layers: Optional[int] = None):
+        self.feature_layers = (module.bilm_config.num_layers + 1 if feature_layers is None
+                               else feature_layers)
         self.module = module
         self.startup_program = startup_program
         self.word_ids_name = word_ids_name
@@ -103,13 +107,15 @@ class ModuleContext:
         return {"module": {"name": self.module.name, "version": self.module.version,
                            "directory": self.module.directory},
                 "word_ids_name": self.word_ids_name, "layers_name": self.layers_name,
-                "max_seq_len": self.max_seq_len, "pad_id": self.pad_id}
+                "max_seq_len": self.max_seq_len, "pad_id": self.pad_id,
+                "feature_layers": self.feature_layers}
 
     @classmethod
     def from_description(cls, module, description: Dict) -> "ModuleContext":
         """The inputs ``describe()`` recorded, for prediction only (no startup program)."""
         return cls(module, None, description["word_ids_name"], description["layers_name"],
-                   description["max_seq_len"], description["pad_id"])
+                   description["max_seq_len"], description["pad_id"],
+                   description.get("feature_layers"))   # absent before top-layer finetuning
 
     def feed(self, word_ids: np.ndarray, num_threads: Optional[int] = None
              ) -> Dict[str, np.ndarray]:
@@ -117,7 +123,8 @@ class ModuleContext:
         (``num_threads``: CPU math threads of the biLM, default every core)."""
         if self.layers_name is None:
             return {}
-        return {self.layers_name: self.module.bilm_layers(word_ids, num_threads)}
+        return {self.layers_name: self.module.bilm_layers(word_ids, num_threads,
+                                                          self.feature_layers)}
 
 
 def build_context(module, trainable: bool = True, bilm_trainable=None,
@@ -142,13 +149,15 @@ def build_context(module, trainable: bool = True, bilm_trainable=None,
         seq_len = sequence_lengths(word_ids, config.pad_id)
         mask = (word_ids != config.pad_id).astype("float32").unsqueeze(-1)
         num_reps = config.num_layers + 1
+        # a top-layer finetune is fed the representations below the top layer, which it adds
+        fed_reps = config.num_layers if bilm_trainable == "top" else num_reps
         inputs = {"word_ids": word_ids}
         layers_name = None
         if bilm_trainable is True:
             layers = stack_layers(BiLM(config, trainable=True)(word_ids, seq_len))
         else:
             layers_name = prefix + "elmo_layers"
-            layers = paddle.static.data(layers_name, [-1, -1, num_reps, config.output_dim],
+            layers = paddle.static.data(layers_name, [-1, -1, fed_reps, config.output_dim],
                                         "float32")
             inputs["elmo_layers"] = layers
             if bilm_trainable == "top":
@@ -158,7 +167,7 @@ def build_context(module, trainable: bool = True, bilm_trainable=None,
                         dropout=dropout, mix_l2=mix_l2)
     outputs = {"elmo_embed": elmo, "seq_len": seq_len, "mask": mask}
     context = ModuleContext(module, startup, word_ids.name, layers_name, max_seq_len,
-                            config.pad_id)
+                            config.pad_id, fed_reps)
     attach(program, context)
     for value in (word_ids, elmo):
         mark_sequence(program, value, seq_len, mask)
@@ -175,22 +184,25 @@ class FeatureExtractor:
     Args:
         module: the ELMo ``Module``.
         num_threads: CPU math threads of its predictor.
+        num_reps: the representations to compute, 2..L (default None: all L).
     """
 
-    def __init__(self, module, num_threads: int):
+    def __init__(self, module, num_threads: int, num_reps: Optional[int] = None):
         ensure_static()
         config: BiLMConfig = module.bilm_config
         self.num_threads = num_threads
+        self.num_reps = config.num_layers + 1 if num_reps is None else num_reps
         program, startup = paddle.static.Program(), paddle.static.Program()
         with paddle.static.program_guard(program, startup):
             word_ids = paddle.static.data("word_ids", [-1, -1], "int64")
             seq_len = sequence_lengths(word_ids, config.pad_id)
-            layers = stack_layers(BiLM(config, trainable=False)(word_ids, seq_len, dropout=0.0))
+            bilm = BiLM(config, trainable=False, last_layer=self.num_reps - 1)
+            layers = stack_layers(bilm(word_ids, seq_len, dropout=0.0))
         scope = paddle.static.Scope()
         exe = paddle.static.Executor(paddle.CPUPlace())
         init_missing(startup, scope, exe)
-        set_values(scope, {k: v for k, v in module.weights().items()
-                           if not k.endswith("softmax_b")})  # the LM softmax bias: not encoder
+        set_values(scope, {k: v for k, v in module.weights().items()   # not the LM softmax
+                           if scope.find_var(k) is not None})  # bias, nor layers above
         with tempfile.TemporaryDirectory(prefix="paddlehub_lite_bilm_") as tmp:
             prefix = os.path.join(tmp, "bilm")
             save_inference_model(prefix, [word_ids], [layers], exe, program, scope)

@@ -45,13 +45,15 @@ class FeatureCache:
         self.dtype = dtype
         self.lengths, self.offsets = _layout(id_lists)
         config = context.module.bilm_config
-        self.item_shape = (config.num_layers + 1, config.output_dim)
+        self.item_shape = (context.feature_layers, config.output_dim)
         self.computed = 0          # examples whose features this process computed
         if cache_dir is None:
             self.data = np.empty((int(self.offsets[-1]),) + self.item_shape, dtype=dtype)
             self._compute(id_lists, self.lengths, self.offsets, self.data)
             return
-        key = _key(context.module.fingerprint, id_lists, dtype)
+        reps = "" if context.feature_layers == config.num_layers + 1 else \
+            "/reps%d" % context.feature_layers      # (all L: the key files had before)
+        key = _key(context.module.fingerprint + reps, id_lists, dtype)
         path = os.path.join(cache_dir, "features-%s.npy" % key)
         if os.path.isfile(path):
             logger.info("ELMo features loaded from cache %s", path)
@@ -64,6 +66,10 @@ class FeatureCache:
             else:
                 self._write_sharded(path, key, cache_dir, id_lists, shard)
         self.data = _RowFile.open(path)
+        if self.data.shape[1:] != self.item_shape:
+            raise ValueError("%s holds features of shape %s, not %s: delete it (a cache file; "
+                             "it is computed again)" % (path, self.data.shape[1:],
+                                                        self.item_shape))
 
     def _write(self, path: str, fill, lengths=None) -> None:
         """Write ``path`` (an .npy of every example's rows) under a temporary name; ``fill``
@@ -125,7 +131,8 @@ class FeatureCache:
         for batch in tqdm(batches, desc="ELMo features", unit="batch", leave=False,
                           disable=None):
             ids = pad_ids([id_lists[i] for i in batch], self.context.pad_id, 1 << 30)
-            layers = self.context.module.bilm_layers(ids, self.num_threads)
+            layers = self.context.module.bilm_layers(ids, self.num_threads,
+                                                     self.context.feature_layers)
             for row, index in enumerate(batch):
                 n = lengths[index]
                 data[offsets[index]:offsets[index] + n] = layers[row, :n]

@@ -113,13 +113,17 @@ class BiLM:
             embedding is built and the biLM runs with ``upper_layers`` from the
             representations below ``first_layer`` (e.g. finetuning only the top layer on
             cached features).
+        last_layer: the highest LSTM layer to build (default None: the top one); below the
+            top, the biLM gives the representations up to this layer only (the features a
+            top-layer finetune is fed).
     """
 
     def __init__(self, config: BiLMConfig, trainable: bool = True, directions=DIRECTIONS,
-                 first_layer: int = 1):
-        if not 1 <= first_layer <= config.num_layers:
-            raise ValueError("first_layer must be in 1..%d, got %r"
-                             % (config.num_layers, first_layer))
+                 first_layer: int = 1, last_layer: Optional[int] = None):
+        last_layer = config.num_layers if last_layer is None else last_layer
+        if not 1 <= first_layer <= last_layer <= config.num_layers:
+            raise ValueError("need 1 <= first_layer <= last_layer <= %d, got %r and %r"
+                             % (config.num_layers, first_layer, last_layer))
         unknown = set(directions) - set(DIRECTIONS)
         if unknown or not directions:
             raise ValueError("directions must be a non-empty subset of %s, got %r"
@@ -129,7 +133,7 @@ class BiLM:
         self.config = config
         self.trainable = trainable
         self.directions = tuple(d for d in DIRECTIONS if d in directions)
-        self.first_layer = first_layer
+        self.first_layer, self.last_layer = first_layer, last_layer
         c = config
         self.embeddings = {}
         for direction in self.directions if first_layer == 1 else ():
@@ -142,7 +146,7 @@ class BiLM:
                                   nn.initializer.Uniform(-0.1, 0.1)))
         self.lstms, self.projections = {}, {}
         for direction in self.directions:
-            for layer in range(first_layer, c.num_layers + 1):
+            for layer in range(first_layer, last_layer + 1):
                 prefix = "elmo_%s_l%d" % (direction, layer)
                 self.lstms[direction, layer] = nn.LSTM(
                     c.embed_dim, c.hidden_size,
@@ -210,7 +214,7 @@ class BiLM:
         if direction == "bw":
             x = reverse_within_length(x, seq_len)
         layers = []
-        for layer in range(self.first_layer, self.config.num_layers + 1):
+        for layer in range(self.first_layer, self.last_layer + 1):
             inp = F.dropout(x, p) if p > 0 else x
             hidden, _ = self.lstms[direction, layer](inp, sequence_length=seq_len)
             out = self.projections[direction, layer](hidden)
