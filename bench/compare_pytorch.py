@@ -11,7 +11,8 @@ Every timed figure is taken the same way on both sides:
    module's ELMo layers on 64 test texts (max abs difference <= 1e-5), else nothing is reported.
 2. **End to end**: each side is one whole process, timed here from launch to exit: the Paddle
    side is ``sh run_elmo_finetune.sh`` exactly as a user runs it (empty home: nothing segmented
-   or cached), the reference ``torch_reference.py train`` (imports, data, training, dev after
+   or cached) with ``--bilm_trainable False`` (the reference's model: a frozen biLM and its
+   layer mix; the demo's default finetunes the top layer too), the reference ``torch_reference.py train`` (imports, data, training, dev after
    each epoch, test with the best model, saving it). Peak RSS is that process tree's
    (``wait4``). The in-process split (training steps; the one-off ELMo feature pass on the Paddle
    side) is read from each side's own report.
@@ -95,6 +96,7 @@ def main():
     ckpt = os.path.join(work, "ckpt_paddle")
     demo = ["sh", os.path.join(REPO, "run_elmo_finetune.sh"), "--data_dir", data,
             "--num_epoch", str(args.num_epoch), "--seed", str(args.seed),
+            "--bilm_trainable", "False",          # the reference's model: frozen biLM + mix
             "--checkpoint_dir", ckpt] + module
     p_wall, p_rss, _ = timed(demo, env, work, os.path.join(work, "paddle_train.log"))
     ours = paddle_log_figures(open(os.path.join(work, "paddle_train.log")).read())
