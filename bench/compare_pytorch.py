@@ -11,11 +11,11 @@ Every timed figure is taken the same way on both sides:
    module's ELMo layers on 64 test texts (max abs difference <= 1e-5), else nothing is reported.
 2. **End to end**: each side is one whole process, timed here from launch to exit: the Paddle
    side is ``sh run_elmo_finetune.sh`` exactly as a user runs it (empty home: nothing segmented
-   or cached) with ``--bilm_trainable False`` (the reference's model: a frozen biLM and its
-   layer mix; the demo's default finetunes the top layer too), the reference ``torch_reference.py train`` (imports, data, training, dev after
-   each epoch, test with the best model, saving it). Peak RSS is that process tree's
-   (``wait4``). The in-process split (training steps; the one-off ELMo feature pass on the Paddle
-   side) is read from each side's own report.
+   or cached) with ``--bilm_trainable False`` spelled out (the reference's model, a frozen biLM
+   and its layer mix, whatever the demo's default), the reference ``torch_reference.py train``
+   (imports, data, training, dev after each epoch, test with the best model, saving it). Peak
+   RSS is that process tree's (``wait4``). The in-process split (training steps; the one-off
+   ELMo feature pass on the Paddle side) is read from each side's own report.
 3. **Prediction**: each side again in a new process that loads the saved best model (the Paddle
    side as users do after training, ``deploy.TextClassifier`` on the exported bundle): 1,200 test
    texts from raw text in batches, then 200 single texts one at a time.

@@ -36,8 +36,9 @@ class RunConfig:
             reproducible and its resume exact (default None: a random seed, logged).
         max_ckpt_to_keep: keep the newest N ``step_*`` checkpoints (default 3).
         num_threads: CPU threads for Paddle's kernels (default None: the cores this process
-            may use, its CPU affinity, divided by the number of data-parallel processes). Paddle has one such setting per process: a
-            task sets it when it builds its programs.
+            may use, its CPU affinity, divided by the number of data-parallel processes).
+            Paddle has one such setting per process: a task sets it when it builds its
+            programs.
         early_stopping_patience: stop training when the first metric has not improved in this
             many consecutive dev evaluations (every ``eval_interval`` steps); the best model is
             kept and the test evaluation uses it (default None: never stop early). Only

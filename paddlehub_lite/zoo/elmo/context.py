@@ -184,14 +184,15 @@ class FeatureExtractor:
     Args:
         module: the ELMo ``Module``.
         num_threads: CPU math threads of its predictor.
-        num_reps: the representations to compute, 2..L (default None: all L).
+        num_reps: the representations to compute, 2..L (``Module.bilm_layers`` resolves its
+            default, all L).
     """
 
-    def __init__(self, module, num_threads: int, num_reps: Optional[int] = None):
+    def __init__(self, module, num_threads: int, num_reps: int):
         ensure_static()
         config: BiLMConfig = module.bilm_config
         self.num_threads = num_threads
-        self.num_reps = config.num_layers + 1 if num_reps is None else num_reps
+        self.num_reps = num_reps
         program, startup = paddle.static.Program(), paddle.static.Program()
         with paddle.static.program_guard(program, startup):
             word_ids = paddle.static.data("word_ids", [-1, -1], "int64")
