@@ -21,7 +21,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--num_epoch", type=int, default=3,
                         help="default 3 (PaddleHub's demo: 3; with the top biLM layer "
-                             "finetuned, 3 won on dev and fits the 5-minute demo budget, "
+                             "finetuned, 3 won on dev over 5 at 3/5 of the time: "
                              "BENCHMARKS.md)")
     parser.add_argument("--batch_size", type=int, default=32, help="default 32")
     add_common_args(parser)
