@@ -6,8 +6,9 @@ best-by-dev model per seed, their mean and sample standard deviation.
         --data_dir ../shared/data/chnsenticorp [--use_elmo False] [--module_dir DIR] ...
 
 Everything after ``--`` goes to the demo script. Finished runs are recorded in
-``WORK/<label>/results.json`` and skipped when the command is repeated (so a long study resumes);
-a run whose flags changed is redone.
+``WORK/<label>/results.json`` and skipped when the command is repeated (so a long study resumes,
+an interrupted run from its last checkpoint); a run whose flags changed is redone from scratch,
+its old checkpoint dir and log moved aside (``ckpt_seedN.flags-changed-K``), not resumed.
 """
 import argparse
 import json
@@ -47,6 +48,29 @@ def run_seed(seed: int, flags, ckpt_dir: str, log_path: str):
     return best_dev(ckpt_dir), test[-1], wall, float(speed[-1]) if speed else None
 
 
+def fresh_for(flags, ckpt_dir: str, log_path: str) -> None:
+    """Make ``ckpt_dir`` a checkpoint of a run with ``flags``: one begun with other flags
+    (recorded in ``ckpt_dir.flags.json``) is moved aside with its log, so the demo does not
+    resume it; a run with the same flags resumes."""
+    record = ckpt_dir + ".flags.json"
+    if os.path.exists(record):
+        with open(record) as handle:
+            if json.load(handle) == flags:
+                return
+        k = 1
+        while os.path.exists("%s.flags-changed-%d" % (ckpt_dir, k)):
+            k += 1
+        for path in (ckpt_dir, log_path, record):
+            if os.path.exists(path):
+                os.rename(path, "%s.flags-changed-%d" % (path, k))
+        print("flags changed: the old run moved to %s.flags-changed-%d" % (ckpt_dir, k),
+              flush=True)
+    elif os.path.exists(ckpt_dir):
+        raise SystemExit("%s holds a run whose flags are not recorded; move it away to redo "
+                         "it with %s" % (ckpt_dir, flags))
+    save(record, flags)
+
+
 def save(path: str, results) -> None:
     with open(path + ".tmp", "w") as handle:
         json.dump(results, handle, indent=1)
@@ -80,8 +104,10 @@ def main():
             results[key]["dev"] = best_dev(os.path.join(arm, "ckpt_seed%d" % seed))
             save(results_path, results)
             continue
-        dev, test, wall, speed = run_seed(seed, flags, os.path.join(arm, "ckpt_seed%d" % seed),
-                                          os.path.join(arm, "seed%d.log" % seed))
+        ckpt_dir = os.path.join(arm, "ckpt_seed%d" % seed)
+        log_path = os.path.join(arm, "seed%d.log" % seed)
+        fresh_for(flags, ckpt_dir, log_path)
+        dev, test, wall, speed = run_seed(seed, flags, ckpt_dir, log_path)
         results[key] = {"flags": flags, "dev": dev, "test": test, "wall_s": round(wall, 1),
                         "train_examples_per_s": speed}
         save(results_path, results)
