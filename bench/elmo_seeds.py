@@ -60,11 +60,11 @@ def fresh_for(flags, ckpt_dir: str, log_path: str) -> None:
         k = 1
         while os.path.exists("%s.flags-changed-%d" % (ckpt_dir, k)):
             k += 1
+        suffix = ".flags-changed-%d" % k
         for path in (ckpt_dir, log_path, record):
             if os.path.exists(path):
-                os.rename(path, "%s.flags-changed-%d" % (path, k))
-        print("flags changed: the old run moved to %s.flags-changed-%d" % (ckpt_dir, k),
-              flush=True)
+                os.rename(path, path + suffix)
+        print("flags changed: the old run moved to %s" % (ckpt_dir + suffix), flush=True)
     elif os.path.exists(ckpt_dir):
         raise SystemExit("%s holds a run whose flags are not recorded; move it away to redo "
                          "it with %s" % (ckpt_dir, flags))
@@ -98,14 +98,14 @@ def main():
     results = json.load(open(results_path)) if os.path.exists(results_path) else {}
     for seed in args.seeds:
         key = str(seed)
+        ckpt_dir = os.path.join(arm, "ckpt_seed%d" % seed)
+        log_path = os.path.join(arm, "seed%d.log" % seed)
         if key in results and results[key]["flags"] == flags:
             # runs recorded before this script read best_model/meta.json took the last dev
             # evaluation, which need not be the best one
-            results[key]["dev"] = best_dev(os.path.join(arm, "ckpt_seed%d" % seed))
+            results[key]["dev"] = best_dev(ckpt_dir)
             save(results_path, results)
             continue
-        ckpt_dir = os.path.join(arm, "ckpt_seed%d" % seed)
-        log_path = os.path.join(arm, "seed%d.log" % seed)
         fresh_for(flags, ckpt_dir, log_path)
         dev, test, wall, speed = run_seed(seed, flags, ckpt_dir, log_path)
         results[key] = {"flags": flags, "dev": dev, "test": test, "wall_s": round(wall, 1),
