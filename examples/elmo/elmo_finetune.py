@@ -1,6 +1,6 @@
 """Finetune ELMo + a GRU classifier on ChnSentiCorp (PaddleHub 1.x demo/elmo, on Paddle 3).
 
-    python elmo_finetune.py --checkpoint_dir ./ckpt_chnsenticorp --num_epoch 3
+    python elmo_finetune.py --checkpoint_dir ./ckpt_chnsenticorp --num_epoch 5
 
 Data parallel: python -m paddle.distributed.launch --nproc_per_node N elmo_finetune.py ...
 """
@@ -19,10 +19,9 @@ from elmo_demo_net import add_common_args, build  # noqa: E402
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--num_epoch", type=int, default=3,
-                        help="default 3 (PaddleHub's demo: 3; with the top biLM layer "
-                             "finetuned, 3 won on dev over 5 at 3/5 of the time: "
-                             "BENCHMARKS.md)")
+    parser.add_argument("--num_epoch", type=int, default=5,
+                        help="default 5 (PaddleHub's demo: 3; with the frozen biLM 5 won on "
+                             "dev; with --bilm_trainable top, 3: BENCHMARKS.md)")
     parser.add_argument("--batch_size", type=int, default=32, help="default 32")
     add_common_args(parser)
     args = parser.parse_args(argv)
