@@ -29,7 +29,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                              "frozen, its features cached, only the layer mix trained "
                              "(PaddleHub 1.x; keeps the demo within its 5-minute budget); top "
                              "its top LSTM layer, run in every step from the cached layer "
-                             "below (with --num_epoch 3: +0.5 test, training ~4x slower: "
+                             "below (with --num_epoch 3: +0.5 test, training ~2x slower: "
                              "BENCHMARKS.md); True the whole biLM (much slower)")
     parser.add_argument("--use_elmo", type=bool_arg, default=True,
                         help="concatenate the ELMo embedding (default True; False is the "
