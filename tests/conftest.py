@@ -3,6 +3,7 @@ import contextlib
 import functools
 import http.server
 import os
+import socket
 import tarfile
 import threading
 
@@ -20,6 +21,13 @@ def pytest_configure(config):
     if not os.path.isfile(os.path.join(CHNSENTICORP, "train.tsv")):
         raise pytest.UsageError("the shared data is missing: expected %s (set "
                                 "PADDLEHUB_LITE_SHARED to the shared/ folder)" % CHNSENTICORP)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for a server or peer a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

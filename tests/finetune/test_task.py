@@ -1,6 +1,5 @@
 import os
 import re
-import socket
 import subprocess
 import sys
 
@@ -11,7 +10,7 @@ from paddlehub_lite.finetune.checkpoint import BestModel
 from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.cpu import usable_cores
 
-from ..conftest import CHNSENTICORP
+from ..conftest import CHNSENTICORP, free_port
 from . import tiny_finetune
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -128,9 +127,15 @@ def test_top_layer_mode_trains_the_top_layer_on_features_below_it(tiny_pretraine
     np.testing.assert_allclose(deployed.probabilities(texts), probs, rtol=1e-5, atol=1e-6)
 
 
+def _child_env(**extra):
+    """This process's environment for a child that imports paddlehub_lite from this checkout,
+    plus ``extra``."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(HERE))] +
+                                                       sys.path), **extra)
+
+
 def _run_script(args, **kwargs):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(HERE))] +
-                                                      sys.path))
+    env = _child_env()
     return subprocess.run([sys.executable, os.path.join(HERE, "tiny_finetune.py")] + args,
                           env=env, capture_output=True, text=True, timeout=900, **kwargs)
 
@@ -182,8 +187,7 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
                                                        tmp_path):
     common = ["--module", tiny_pretrained[2], "--data", data_slice, "--no-dropout",
               "--num-epoch", "1"]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(HERE))] +
-                                                      sys.path))
+    env = _child_env()
     launched = subprocess.run(
         [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2",
          "--log_dir", str(tmp_path / "logs"), os.path.join(HERE, "tiny_finetune.py")] + common +
@@ -214,10 +218,7 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
     assert set(os.listdir(tmp_path / "dp")) >= {"ckpt.meta"}   # rank 0 wrote the checkpoint
     # The same job as two "nodes" on this machine (two launchers meeting at a master address,
     # one process each): the same parameters as the two processes of one launcher.
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     nodes = []
     for node in (0, 1):
         workdir = tmp_path / ("node%d" % node)
@@ -367,12 +368,6 @@ def test_class_weights_change_the_loss_as_specified(tiny_pretrained, data_slice,
                            class_weights=[1.0])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_a_dead_data_parallel_peer_is_named_as_the_cause(tiny_pretrained, data_slice, home,
                                                          tmp_path):
     """Observed: when rank 1 died, rank 0 failed with a bare 'RuntimeError: std::exception'.
@@ -380,12 +375,11 @@ def test_a_dead_data_parallel_peer_is_named_as_the_cause(tiny_pretrained, data_s
     The two ranks are started here with the environment ``paddle.distributed.launch`` gives
     them, not through it: the launcher SIGTERMs the survivor as soon as one rank dies, which
     raced the survivor's own error (this test failed 1 run in 3 that way on 2026-12-02)."""
-    master, ports = _free_port(), [_free_port(), _free_port()]
+    master, ports = free_port(), [free_port(), free_port()]
     endpoints = ",".join("127.0.0.1:%d" % port for port in ports)
     procs = []
     for rank, port in enumerate(ports):
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [os.path.dirname(os.path.dirname(HERE))] + sys.path),
+        env = _child_env(
             PADDLE_TRAINER_ID=str(rank), PADDLE_TRAINERS_NUM="2", PADDLE_GLOBAL_RANK=str(rank),
             PADDLE_GLOBAL_SIZE="2", PADDLE_LOCAL_RANK=str(rank), PADDLE_RANK_IN_NODE=str(rank),
             PADDLE_LOCAL_SIZE="2", PADDLE_NNODES="1", PADDLE_DISTRI_BACKEND="gloo",

@@ -1,7 +1,6 @@
 import glob
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from . import tiny_finetune
-from ..conftest import CHNSENTICORP, home_env
+from ..conftest import CHNSENTICORP, free_port, home_env
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +74,6 @@ def test_report_and_pr_curves_of_the_best_model(finished_run):
     assert curve.pr_curve.TP[0] + curve.pr_curve.FP[0] == 60
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get_json(url):
     with urllib.request.urlopen(url, timeout=5) as response:
         return json.loads(response.read().decode("utf-8"))
@@ -88,7 +81,7 @@ def _get_json(url):
 
 def test_visualdl_server_serves_the_scalars(finished_run):
     task, logdir = finished_run
-    port = _free_port()
+    port = free_port()
     exe = os.path.join(os.path.dirname(sys.executable), "visualdl")
     server = subprocess.Popen([exe, "--logdir", logdir, "--host", "127.0.0.1", "--port",
                                str(port), "--language", "en"],
