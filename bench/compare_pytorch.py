@@ -78,6 +78,8 @@ def main():
     parser.add_argument("--paddle_predict_flags", default="",
                         help="extra flags of paddle_side.py, e.g. '--single_threads 1'")
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    machine.announce()  # which CPU these figures came from
     data = os.path.abspath(args.data)
     work = args.work or tempfile.mkdtemp(prefix="phl-compare-")
     os.makedirs(work, exist_ok=True)

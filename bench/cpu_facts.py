@@ -1,10 +1,13 @@
 """The CPU facts BENCHMARKS.md and DEVELOPERS.md quote, each measured side by side in fresh
 processes (so environment variables read at start-up take effect):
 
-    python bench/cpu_facts.py [matmul] [max-vs-pool] [omp] [jieba-ports]
+    python bench/cpu_facts.py [matmul] [cbwr] [max-vs-pool] [omp] [jieba-ports]
 
 - matmul: a [256, 256] x [256, 1024] ``paddle.matmul``, ms, with MKL's default dispatch and
   with ``MKL_DEBUG_CPU_TYPE=5`` (what the package sets on AMD CPUs).
+- cbwr: what ``MKL_CBWR=AUTO,STRICT`` (set by the package on every CPU) costs: the matmul
+  above and a 2-layer LSTM forward ([32, 60, 256] -> 512, the shipped biLM's size, 2 threads),
+  ms, with and without it, each with the ``MKL_DEBUG_CPU_TYPE`` the package sets on this CPU.
 - max-vs-pool: forward + backward of a max over time of [32, 128, 128], ``paddle.max`` vs
   ``F.adaptive_max_pool1d``, ms.
 - omp: steps/s of a small GRU classifier training step, ``OMP_NUM_THREADS`` 1 vs 2 (2 Paddle
@@ -48,6 +51,16 @@ def child_matmul():
     a = paddle.to_tensor(np.random.rand(256, 256).astype("float32"))
     b = paddle.to_tensor(np.random.rand(256, 1024).astype("float32"))
     return {"ms": _best_ms(lambda: paddle.matmul(a, b).numpy())}
+
+
+def child_lstm():
+    import numpy as np
+    import paddle
+    paddle.base.core.set_num_threads(2)
+    lstm = paddle.nn.LSTM(256, 512, num_layers=2)
+    x = paddle.to_tensor(np.random.rand(32, 60, 256).astype("float32"))
+    with paddle.no_grad():
+        return {"ms": _best_ms(lambda: lstm(x)[0].numpy(), 20)}
 
 
 def child_max_vs_pool():
@@ -107,13 +120,27 @@ def main():
     if "--child" in sys.argv:
         print(json.dumps(globals()["child_" + sys.argv[-1].replace("-", "_")]()))
         return
-    wanted = sys.argv[1:] or ["matmul", "max-vs-pool", "omp", "jieba-ports"]
+    import machine
+    machine.announce(yardstick=False)
+    wanted = sys.argv[1:] or ["matmul", "cbwr", "max-vs-pool", "omp", "jieba-ports"]
     mkl = ("MKL_DEBUG_CPU_TYPE", "MKL_CBWR")
     if "matmul" in wanted:
         default = child("matmul", {}, drop=mkl)["ms"]
         avx2 = child("matmul", {"MKL_DEBUG_CPU_TYPE": "5", "MKL_CBWR": "AUTO,STRICT"})["ms"]
         print("matmul [256,256]x[256,1024], 1 thread: MKL default %.2f ms, "
               "MKL_DEBUG_CPU_TYPE=5 %.2f ms (%.1fx)" % (default, avx2, default / avx2))
+    if "cbwr" in wanted:
+        from paddlehub_lite.utils.cpu import MKL_CPU_TYPE_ENV, MKL_REPRODUCIBILITY_ENV, \
+            apply_math_library_defaults
+        package = {}
+        apply_math_library_defaults(package)
+        cpu_type = {k: v for k, v in package.items() if k == MKL_CPU_TYPE_ENV}
+        for probe in ("matmul", "lstm"):
+            off = child(probe, cpu_type, drop=mkl)["ms"]
+            on = child(probe, package, drop=mkl)["ms"]
+            print("%s with %s: MKL_CBWR unset %.2f ms, %s=%s %.2f ms (%.2fx)"
+                  % (probe, cpu_type or "MKL's own dispatch", off, MKL_REPRODUCIBILITY_ENV,
+                     package[MKL_REPRODUCIBILITY_ENV], on, on / off))
     if "max-vs-pool" in wanted:
         r = child("max-vs-pool", {"OMP_NUM_THREADS": "1"})
         print("max over time of [32,128,128], forward + backward: paddle.max %.1f ms, "

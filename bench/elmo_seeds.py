@@ -92,6 +92,8 @@ def main():
     parser.add_argument("--label", required=True, help="name of this arm")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     args = parser.parse_args(own)
+    import machine  # bench/machine.py, beside this script
+    facts = machine.announce()  # which CPU these figures came from
     arm = os.path.join(args.work, args.label)
     os.makedirs(arm, exist_ok=True)
     results_path = os.path.join(arm, "results.json")
@@ -109,7 +111,7 @@ def main():
         fresh_for(flags, ckpt_dir, log_path)
         dev, test, wall, speed = run_seed(seed, flags, ckpt_dir, log_path)
         results[key] = {"flags": flags, "dev": dev, "test": test, "wall_s": round(wall, 1),
-                        "train_examples_per_s": speed}
+                        "train_examples_per_s": speed, "machine": facts}
         save(results_path, results)
         print("%s seed %d: dev %.2f test %.2f (%.0f s, %s training examples/s)"
               % (args.label, seed, 100 * dev, 100 * test, wall, speed), flush=True)

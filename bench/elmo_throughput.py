@@ -80,6 +80,8 @@ def main():
     parser.add_argument("--batch-tokens", type=int, default=4096)
     parser.add_argument("--num-sampled", type=int, default=2048)
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    machine.announce()  # which CPU these figures came from
     module = hub.Module(directory=args.module_dir) if args.module_dir else hub.Module(name="elmo")
     dataset = hub.dataset.ChnSentiCorp(base_path=os.path.join(ROOT, "chnsenticorp"))
     texts = [ex.text_a for ex in dataset.get_train_examples()[: args.texts]]

@@ -59,6 +59,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--plot", default=os.path.join(REPO, "docs", "learning_curve.png"))
     args = parser.parse_args(own)
+    import machine  # bench/machine.py, beside this script
+    machine.announce()  # which CPU these figures came from
     rows = []
     for size in args.sizes:
         data = subset_dir(args.work, os.path.abspath(args.data), size)

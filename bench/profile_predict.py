@@ -51,6 +51,8 @@ def main():
     parser.add_argument("--singles", type=int, default=150)
     add_common_args(parser)
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    machine.announce()  # which CPU these figures came from
     args.data_dir = args.data
     task, dataset = build(args)
     texts = [ex.text_a for ex in dataset.get_test_examples()]

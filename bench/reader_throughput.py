@@ -42,6 +42,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is shown")
     parser.add_argument("--child-warm", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    machine.announce()  # which CPU these figures came from
     vocab = args.vocab or hub.Module(name="elmo").get_vocab_path()
     dataset = hub.dataset.ChnSentiCorp(base_path=args.data)
     if args.child_warm:

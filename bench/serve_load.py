@@ -80,6 +80,8 @@ def main():
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--serve_flags", default="", help="extra hub-lite serve flags")
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    machine.announce()  # which CPU these figures came from
     with open(os.path.join(args.data, "test.tsv"), encoding="utf-8") as handle:
         texts = [line.rstrip("\n").split("\t", 1)[1] for line in list(handle)[1:]]
     proc, base = start_server(args.checkpoint_dir, args.serve_flags.split())

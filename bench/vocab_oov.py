@@ -42,6 +42,8 @@ def main():
                         help="NAME=VOCAB_FILE: other vocabularies to report (default: the shipped "
                              "module's)")
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    machine.announce()  # which CPU these figures came from
     trainer = ELMoPretrainer(PretrainConfig(corpus_files=[], work_dir=args.work_dir))
     train_tokens, _ = trainer.split_heldout(trainer.segmented_corpus())
     counts = collections.Counter(t for sent in train_tokens for t in sent)

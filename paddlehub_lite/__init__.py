@@ -4,9 +4,10 @@
     dataset = hub.dataset.ChnSentiCorp()
     reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=...)
 
-Importing the package calls ``hub.apply_cpu_defaults()``: it sets ``OMP_NUM_THREADS=1`` and,
-on AMD CPUs with AVX2, ``MKL_DEBUG_CPU_TYPE=5`` and ``MKL_CBWR=AUTO,STRICT`` (2-3x faster
-matrix products, bit-repeatable results), each only when you have not set it yourself. Set
+Importing the package calls ``hub.apply_cpu_defaults()``: it sets ``OMP_NUM_THREADS=1``,
+``MKL_CBWR=AUTO,STRICT`` (bit-repeatable results on every CPU) and, on AMD CPUs with AVX2,
+``MKL_DEBUG_CPU_TYPE=5`` (2-3x faster matrix products), each only when you have not set it
+yourself. Set
 them before the import to choose otherwise (see ``paddlehub_lite.utils.cpu``).
 """
 from paddlehub_lite.utils.cpu import apply_cpu_defaults

@@ -10,11 +10,15 @@ Intel MKL. On AMD processors MKL dispatches to a generic code path unless
 a [256, 256] x [256, 1024] ``paddle.matmul`` took 4.6 ms without it and 0.94 ms with it, and an
 LSTM forward ran 2-3x faster (see BENCHMARKS.md). Those kernels' results then depended on the
 memory alignment of the operands (two identical runs in one process differed by 1e-8), so
-``MKL_CBWR=AUTO,STRICT`` (MKL's conditional numerical reproducibility) comes with it: the same
-speed here, and runs repeat bit for bit (seeded runs, resumed runs). The variables are read when
-MKL first runs, so setting them at import (before any Paddle op) is enough. Intel processors
-need neither (and would lose AVX-512 kernels to the first), so they are only set for AMD
-processors with AVX2, and never over a value the user chose.
+``MKL_CBWR=AUTO,STRICT`` (MKL's conditional numerical reproducibility) is set too: the same
+speed here, and runs repeat bit for bit (seeded runs, resumed runs).
+
+``MKL_CBWR=AUTO,STRICT`` is set on every CPU, not only AMD: on an Intel Xeon (AVX-512) machine
+of this kind, without it, the same seed gave other bits in a second run (the two-processes,
+kill-and-resume and two-tasks-in-one-process tests failed) and with it they passed.
+``MKL_DEBUG_CPU_TYPE=5`` stays AMD-only (Intel processors would lose their AVX-512 kernels to
+it). The variables are read when MKL first runs, so setting them at import (before any Paddle
+op) is enough; neither is set over a value the user chose.
 """
 import os
 from typing import Optional
@@ -56,30 +60,30 @@ def _read_cpuinfo() -> Optional[str]:
 
 
 def apply_math_library_defaults(environ=None, cpuinfo: Optional[str] = None) -> bool:
-    """Set ``MKL_DEBUG_CPU_TYPE=5`` and ``MKL_CBWR=AUTO,STRICT`` on AMD CPUs with AVX2, unless
-    the user set ``MKL_DEBUG_CPU_TYPE``.
+    """Set ``MKL_CBWR=AUTO,STRICT`` on every CPU unless the user set ``MKL_CBWR``, and
+    ``MKL_DEBUG_CPU_TYPE=5`` on AMD CPUs with AVX2 unless the user set ``MKL_DEBUG_CPU_TYPE``.
 
     Args:
         environ: the mapping to update (default ``os.environ``).
         cpuinfo: the text of ``/proc/cpuinfo`` (default: read it).
 
-    Returns whether the variable was set by this call.
+    Returns whether ``MKL_DEBUG_CPU_TYPE`` was set by this call.
     """
     environ = os.environ if environ is None else environ
+    environ.setdefault(MKL_REPRODUCIBILITY_ENV, "AUTO,STRICT")
     if MKL_CPU_TYPE_ENV in environ:
         return False
     cpuinfo = _read_cpuinfo() if cpuinfo is None else cpuinfo
     if cpuinfo is None or not wants_mkl_avx2_override(cpuinfo):
         return False
     environ[MKL_CPU_TYPE_ENV] = "5"
-    environ.setdefault(MKL_REPRODUCIBILITY_ENV, "AUTO,STRICT")
     return True
 
 
 def apply_cpu_defaults(environ=None, cpuinfo: Optional[str] = None) -> None:
     """The CPU defaults ``import paddlehub_lite`` applies, never over a value the user set:
-    ``OMP_NUM_THREADS=1``, and on AMD CPUs with AVX2 ``MKL_DEBUG_CPU_TYPE=5`` with
-    ``MKL_CBWR=AUTO,STRICT`` (see the module docstring).
+    ``OMP_NUM_THREADS=1``, ``MKL_CBWR=AUTO,STRICT`` and, on AMD CPUs with AVX2,
+    ``MKL_DEBUG_CPU_TYPE=5`` (see the module docstring).
 
     Args:
         environ: the mapping to update (default ``os.environ``).

@@ -122,8 +122,19 @@ def test_offline_default_installs_the_bundled_copy(hub_home, monkeypatch, caplog
     def no_network(*args, **kwargs):
         raise AssertionError("a download was attempted")
     monkeypatch.setattr(download_module, "download", no_network)
-    ds = hub.dataset.ChnSentiCorp()
+    from paddlehub_lite.utils.log import logger
+    logger.addHandler(caplog.handler)       # the PaddleHub logger does not propagate to root
+    try:
+        ds = hub.dataset.ChnSentiCorp()
+    finally:
+        logger.removeHandler(caplog.handler)
     _check_real_data(ds)
+    # one INFO line says which source was used, and no line speaks of downloading
+    dataset_lines = [r.getMessage() for r in caplog.records
+                     if r.levelname == "INFO" and "chnsenticorp" in r.getMessage()]
+    assert len(dataset_lines) == 1, dataset_lines
+    assert "installing the copy bundled with paddlehub_lite" in dataset_lines[0]
+    assert not any("Downloading" in r.getMessage() for r in caplog.records)
     target = hub_home / "dataset" / "chnsenticorp"
     assert ds.base_path == str(target)
     assert sorted(os.listdir(target)) == ["dev.tsv", "test.tsv", "train.tsv"]

@@ -26,6 +26,12 @@ def test_hooks_are_a_plain_dict_on_the_instance():
     assert seen == [("a", "dev"), ("b", "dev")]              # unnamed hooks don't collide
     assert other.hooks["eval_end"] == {}                      # nothing patched on the class
     task.add_hook("eval_end", lambda t, **info: seen.append("named"), name="mine")
+    del seen[:]
+    task._fire("eval_end", phase="test")
+    assert seen == [("a", "test"), ("b", "test"), "named"]
     task.delete_hook("eval_end", "mine")
+    del seen[:]
+    task._fire("eval_end", phase="test")
+    assert seen == [("a", "test"), ("b", "test")]            # deleted: it no longer runs
     with pytest.raises(ValueError, match="unknown event"):
         task.add_hook("on_everything", print)

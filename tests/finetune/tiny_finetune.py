@@ -25,7 +25,7 @@ def write_slice(target_dir, source_dir, train=1000, dev=200, test=200):
 def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_epoch=4,
                batch_size=16, task_class=None, learning_rate=3e-3, max_seq_len=128,
                class_weights=None, dataset=None, metrics_choices=("acc", "f1"),
-               **config_kwargs):
+               strategy=None, **config_kwargs):
     paddle.enable_static()
     module = hub.Module(directory=module_dir)
     context_args = {"frozen": dict(trainable=True, bilm_trainable=False),
@@ -43,8 +43,8 @@ def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_
                 initializer=paddle.nn.initializer.Uniform(-0.1, 0.1)))
         x = paddle.concat([outputs["elmo_embed"], emb(inputs["word_ids"])], axis=-1)
         feature = gru_net(x, outputs["seq_len"], outputs["mask"], hid_dim=16, hid_dim2=12)
-    strategy = hub.AdamWeightDecayStrategy(learning_rate=learning_rate, weight_decay=0.01,
-                                           warmup_proportion=0.1)
+    strategy = strategy or hub.AdamWeightDecayStrategy(learning_rate=learning_rate,
+                                                       weight_decay=0.01, warmup_proportion=0.1)
     config = hub.RunConfig(use_cuda=False, num_epoch=num_epoch, batch_size=batch_size,
                            checkpoint_dir=checkpoint_dir, strategy=strategy, seed=seed,
                            **config_kwargs)
@@ -76,15 +76,33 @@ def main(argv=None):
                         help="with --kill-at-step: SIGKILL only this data-parallel rank, at the "
                              "first log line at or after that step")
     parser.add_argument("--no-dropout", action="store_true")
+    parser.add_argument("--sgd", action="store_true",
+                        help="plain SGD (rate 0.05), no clipping: a wrong gradient scale shows "
+                             "in the parameters (Adam and global-norm clipping hide it)")
+    parser.add_argument("--record-shards", default=None,
+                        help="write the sample indices this rank trained on, per step, to "
+                             "RECORD_SHARDS.rank<N>.json")
     parser.add_argument("--num-epoch", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     args = parser.parse_args(argv)
     extra = {}
     if args.data_parallel:
         extra["use_data_parallel"] = True
+    if args.sgd:
+        extra["strategy"] = hub.DefaultStrategy(learning_rate=0.05, optimizer_name="sgd")
     task = build_task(args.module, args.data, args.ckpt, num_epoch=args.num_epoch,
                       batch_size=args.batch_size, save_ckpt_interval=5, eval_interval=1000,
                       task_class=hub.ClassifierTask if args.no_dropout else None, **extra)
+    shards = []
+    if args.record_shards:
+        from paddlehub_lite.finetune import batching
+        real_shard = batching.shard
+
+        def recording_shard(batch, rank, world_size):
+            local = real_shard(batch, rank, world_size)
+            shards.append([int(i) for i in local])
+            return local
+        batching.shard = recording_shard
     if args.kill_at_step and args.kill_rank is not None:
         def kill_rank(task, **_):
             if task.parallel.rank == args.kill_rank and task.global_step >= args.kill_at_step:
@@ -107,6 +125,9 @@ def main(argv=None):
     task.finetune(do_eval=False)
     rank = task.parallel.rank
     dump_params(task, "%s.rank%d.npz" % (args.dump, rank))
+    if args.record_shards:
+        with open("%s.rank%d.json" % (args.record_shards, rank), "w") as handle:
+            json.dump(shards, handle)
     with open("%s.rank%d.json" % (args.dump, rank), "w") as handle:
         json.dump({"global_step": task.global_step, "world_size": task.parallel.world_size,
                    "num_threads": task.num_threads}, handle)

@@ -20,16 +20,22 @@ def test_only_amd_with_avx2_gets_the_override():
     assert not wants_mkl_avx2_override("")
 
 
-def test_sets_the_variable_on_amd_only():
+def test_the_cpu_type_is_set_on_amd_only_and_reproducibility_everywhere():
+    """MKL_CBWR on every vendor: on an Intel Xeon without it the same seed gave other bits
+    (4 bit-exactness tests failed there); MKL_DEBUG_CPU_TYPE only where it helps (AMD)."""
     env = {}
     assert apply_math_library_defaults(env, AMD)
     assert env == {MKL_CPU_TYPE_ENV: "5", MKL_REPRODUCIBILITY_ENV: "AUTO,STRICT"}
     env = {MKL_REPRODUCIBILITY_ENV: "COMPATIBLE"}
     assert apply_math_library_defaults(env, AMD)
     assert env == {MKL_CPU_TYPE_ENV: "5", MKL_REPRODUCIBILITY_ENV: "COMPATIBLE"}
-    env = {}
-    assert not apply_math_library_defaults(env, INTEL)
-    assert env == {}
+    for cpu in (INTEL, AMD_NO_AVX2, ""):
+        env = {}
+        assert not apply_math_library_defaults(env, cpu)
+        assert env == {MKL_REPRODUCIBILITY_ENV: "AUTO,STRICT"}
+    env = {MKL_REPRODUCIBILITY_ENV: "AVX2"}
+    apply_math_library_defaults(env, INTEL)
+    assert env == {MKL_REPRODUCIBILITY_ENV: "AVX2"}                 # the user's value kept
 
 
 def test_a_value_the_user_set_is_kept():
@@ -44,7 +50,8 @@ def test_import_applies_it_to_this_machine():
             "info = _read_cpuinfo()\n"
             "expected = '5' if info and wants_mkl_avx2_override(info) else None\n"
             "assert os.environ.get('%s') == expected, (os.environ.get('%s'), expected)\n"
-            % (MKL_CPU_TYPE_ENV, MKL_CPU_TYPE_ENV))
+            "assert os.environ['%s'] == 'AUTO,STRICT'\n"
+            % (MKL_CPU_TYPE_ENV, MKL_CPU_TYPE_ENV, MKL_REPRODUCIBILITY_ENV))
     env = {k: v for k, v in os.environ.items()
            if k not in (MKL_CPU_TYPE_ENV, MKL_REPRODUCIBILITY_ENV)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)

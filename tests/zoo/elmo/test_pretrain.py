@@ -87,13 +87,36 @@ def test_resume_is_exact(tmp_path, tiny_pretrained):
 
 
 def test_dropout_masks_differ_between_steps(tmp_path, tiny_pretrained):
-    """A seeded main program replayed one dropout mask every step; the step seed varies it:
-    two runs that differ only in their dropout draw (seed) differ."""
+    """A seeded main program replayed one dropout mask every step (observed); the step seed
+    varies it. The train program run on one fixed batch with a zero learning rate (nothing
+    moves): the same step seed gives the same losses, other step seeds other losses."""
+    import paddle
+    from paddlehub_lite.zoo.elmo import corpus
     from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
-    one = ELMoPretrainer(_tiny_config(tmp_path / "a", tiny_pretrained, max_steps=3))
-    one.run()
-    program_seed = one.train_prog.random_seed
-    assert program_seed == 0   # only the startup program is seeded
+    from paddlehub_lite.zoo.elmo.pretrain_config import step_seed
+    trainer = ELMoPretrainer(_tiny_config(tmp_path / "a", tiny_pretrained, max_steps=1,
+                                          learning_rate=0.0, dropout=0.3))
+    trainer.run()
+    cfg = trainer.config
+    ids, lens, fw, bw = corpus.lm_arrays(trainer.train_sents[:8], trainer.vocab,
+                                         trainer.bilm_config.pad_id)
+    cand, fw_l, bw_l = corpus.sample_candidates(fw, bw, len(trainer.vocab), cfg.num_sampled,
+                                                np.random.default_rng(0),
+                                                directions=cfg.built_directions)
+    feed = {"word_ids": ids, "seq_len": lens, "candidates": cand, "fw_targets": fw_l,
+            "bw_targets": bw_l}
+    feed = {k: v for k, v in feed.items() if not k.endswith("_targets")
+            or k[:2] in trainer.losses}
+    exe = paddle.static.Executor(paddle.CPUPlace())
+
+    def losses(step):
+        paddle.seed(step_seed(cfg.seed, step))
+        with paddle.static.scope_guard(trainer.scope):
+            return [float(v) for v in exe.run(trainer.train_prog, scope=trainer.scope, feed=feed,
+                                              fetch_list=list(trainer.losses.values()))]
+    first = losses(5)
+    assert losses(6) != first and losses(7) != first
+    assert losses(5) == first              # the same step: the same masks (and nothing moved)
 
 
 def test_split_directions_train_in_two_processes(tmp_path, tiny_pretrained):
