@@ -55,6 +55,19 @@ def hub_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture
+def hub_log(caplog):
+    """``caplog`` receiving the PaddleHub logger's records too (that logger does not propagate
+    to the root logger, which is where ``caplog`` listens)."""
+    from paddlehub_lite.utils.log import logger
+    caplog.set_level("INFO")
+    logger.addHandler(caplog.handler)
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)
+
+
 @pytest.fixture(scope="session")
 def chnsenticorp_archive(tmp_path_factory):
     """chnsenticorp.tar.gz built from the shared files, laid out like PaddleHub's."""

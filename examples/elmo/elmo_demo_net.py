@@ -63,6 +63,11 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                              "$PADDLEHUB_LITE_HOME/dataset (downloaded when missing)")
 
 
+# The flags that shape the network or its training, recorded in every checkpoint.
+NETWORK_FLAGS = ("use_elmo", "network", "fluid_nets", "elmo_layers", "bilm_trainable",
+                 "elmo_dropout", "mix_l2", "word_emb_lr")
+
+
 def word_ids_only():
     """The ablation's inputs: the same padded word ids (pad id 0), lengths and mask as the
     module's context, without the ELMo program."""
@@ -151,4 +156,6 @@ def finish(args, num_epoch, reader, dataset, fc, feed_list, startup):
     task = hub.TextClassifierTask(data_reader=reader, feature=fc, feed_list=feed_list,
                                   num_classes=dataset.num_labels, config=config,
                                   startup_program=startup)
+    # Resuming a checkpoint made with other values of these flags stops naming the flag.
+    task.record_settings(**{"--" + name: getattr(args, name) for name in NETWORK_FLAGS})
     return task, dataset

@@ -16,6 +16,8 @@ quiet_known_warnings()  # before Paddle is imported: only warnings nobody can ac
 
 from elmo_demo_net import add_common_args, build  # noqa: E402
 
+from paddlehub_lite.finetune.run_settings import ResumeMismatch  # noqa: E402
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -26,7 +28,10 @@ def main(argv=None):
     add_common_args(parser)
     args = parser.parse_args(argv)
     task, _ = build(args, num_epoch=args.num_epoch)
-    task.finetune_and_eval()
+    try:
+        task.finetune_and_eval()
+    except ResumeMismatch as err:    # a checkpoint_dir of another run: one line, exit 1
+        raise SystemExit("elmo_finetune.py: error: %s" % err) from None
 
 
 if __name__ == "__main__":

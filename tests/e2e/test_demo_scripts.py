@@ -35,6 +35,14 @@ def test_finetune_resume_and_predict(workdir):
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "PaddleHub model checkpoint loaded. current_epoch=2, global_step=38" in resumed.stderr
     assert "step 40 / 76" in resumed.stderr
+    # the same checkpoint_dir without the ELMo: refused, naming the flag, nothing written
+    meta = (ckpt / "ckpt.meta").read_text()
+    changed = _sh("run_elmo_finetune.sh", common + ["--num_epoch", "3", "--batch_size", "16",
+                                                    "--use_elmo", "False"], cwd)
+    assert changed.returncode == 1, changed.stderr[-3000:]
+    assert changed.stderr.strip().splitlines()[-1].startswith("elmo_finetune.py: error: ")
+    assert "trained with --use_elmo = True, this run has False" in changed.stderr
+    assert (ckpt / "ckpt.meta").read_text() == meta
 
     texts = cwd / "texts.txt"
     lines = ["房间很干净，服务很好", "", "太差了", "！！！", "没有什么特别的"]

@@ -6,6 +6,7 @@ import pytest
 
 from paddlehub_lite.finetune import checkpoint
 from paddlehub_lite.finetune.checkpoint import BestModel
+from paddlehub_lite.finetune.run_settings import ResumeMismatch
 from paddlehub_lite.utils import params_io
 
 from ..conftest import CHNSENTICORP
@@ -97,24 +98,37 @@ def test_one_run_per_checkpoint_dir_and_a_dead_runs_lock_is_taken_over(
     assert open(os.path.join(ckpt, ".lock")).read() == ""           # released when done
 
 
-@pytest.mark.parametrize("change", ["batch_size", "max_seq_len", "learning_rate", "data"])
-def test_resume_under_changed_settings_stops(tiny_pretrained, data_slice, hub_home, tmp_path,
-                                             change):
-    """Observed: batch size 32 -> 64 on resume ran the last steps at learning rate 0."""
+def test_resume_under_changed_settings_stops(tiny_pretrained, data_slice, hub_home, tmp_path):
+    """Observed: batch size 32 -> 64 on resume ran the last steps at learning rate 0; a network
+    without the ELMo over an ELMo checkpoint failed with a raw shape error. Each changed setting
+    stops with an error naming it before anything is trained or written; a larger num_epoch
+    continues."""
     ckpt = str(tmp_path / "ckpt")
     first = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
+    first.record_settings(mine="a")
     first.finetune()
-    kwargs = {"batch_size": {"batch_size": 32}, "learning_rate": {"learning_rate": 1e-3},
-              "max_seq_len": {"max_seq_len": 20}, "data": {}}[change]
-    data = data_slice
-    if change == "data":
-        data = tiny_finetune.write_slice(str(tmp_path / "other"), CHNSENTICORP, train=900)
-    again = tiny_finetune.build_task(tiny_pretrained[2], data, ckpt, num_epoch=2, **kwargs)
-    label = {"batch_size": "batch_size", "max_seq_len": "the reader.s max_seq_len",
-             "learning_rate": "the strategy", "data": "the training data"}[change]
-    with pytest.raises(ValueError, match="trained with %s" % label):
-        again.finetune()
+    meta = open(os.path.join(ckpt, "ckpt.meta")).read()
+    other = tiny_finetune.write_slice(str(tmp_path / "other"), CHNSENTICORP, train=900)
+    changes = [({"batch_size": 32}, "batch_size"),
+               ({"max_seq_len": 20}, "the reader.s max_seq_len"),
+               ({"learning_rate": 1e-3}, "the strategy"),
+               ({"data_dir": other}, "the training data"),
+               # the GRU's input weight [3 x 16, ELMo 32 + word 16] -> [48, 16 words only]
+               ({"use_elmo": False}, r"other parameters .*'gru_net_fc0_w \[48, 48\]'\], "
+                                     r"this run has \['gru_net_fc0_w \[48, 16\]'\]"),
+               ({"hid_dim": 24}, r"other parameters \(another network or module\)"),
+               ({"mine": "b"}, "mine = 'a', this run has 'b'")]
+    for change, message in changes:
+        kwargs = dict(change)
+        data = kwargs.pop("data_dir", data_slice)
+        mine = kwargs.pop("mine", "a")
+        again = tiny_finetune.build_task(tiny_pretrained[2], data, ckpt, num_epoch=2, **kwargs)
+        again.record_settings(mine=mine)
+        with pytest.raises(ResumeMismatch, match="trained with %s" % message):
+            again.finetune()
+        assert open(os.path.join(ckpt, "ckpt.meta")).read() == meta, change   # nothing written
     longer = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=2)
+    longer.record_settings(mine="a")
     longer.finetune()                                # a larger num_epoch may continue
     assert longer.global_step == 2 * first.global_step
 

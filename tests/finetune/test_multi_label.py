@@ -1,4 +1,5 @@
-"""MultiLabelClassifierTask end to end on a small multi-label set made from ChnSentiCorp:
+"""MultiLabelClassifierTask end to end on a small multi-label set made from ChnSentiCorp (800
+train, 100 dev, 300 test rows):
 "hotel" (mentions 房间/酒店), "service" (mentions 服务) and "positive" (the sentiment label)."""
 import json
 import os
@@ -15,7 +16,7 @@ from ..conftest import CHNSENTICORP
 
 def _write_multi_label(target):
     with open(os.path.join(CHNSENTICORP, "train.tsv"), encoding="utf-8") as handle:
-        rows = [line.rstrip("\n").split("\t") for line in list(handle)[1:1001]]
+        rows = [line.rstrip("\n").split("\t") for line in list(handle)[1:1201]]
     os.makedirs(target, exist_ok=True)
     lines = ["%s\t%d\t%d\t%s" % (text, int("房间" in text or "酒店" in text), int("服务" in text),
                                  label) for label, text in rows]
@@ -41,13 +42,19 @@ def test_learns_a_multi_label_set_well_above_chance(tiny_pretrained, hub_home, t
     with open(os.path.join(ckpt, "report_test.json")) as handle:
         report = json.load(handle)
     assert [r["label"] for r in report["per_label"]] == ["hotel", "service", "positive"]
-    assert report["macro"]["auc"] > 0.8, report          # chance: 0.5
-    hotel = report["per_label"][0]
+    # Chance is an AUC of 0.5. The two keyword labels are easy and would carry a macro AUC of
+    # ~0.82 with the sentiment label at chance, so each label is checked on its own. Measured
+    # here (AMD EPYC): hotel 1.00, service 0.94, positive 0.63 on these 300 test rows (an AUC's
+    # sd at this size is ~0.03: the bar for "positive" is two of them above chance).
+    hotel, service, positive = report["per_label"]
     assert hotel["auc"] > 0.9 and hotel["f1"] > 0.7, hotel   # a keyword label is easy
+    assert service["auc"] > 0.85, service
+    assert positive["auc"] > 0.56, positive                   # sentiment: the hard one
+    assert report["macro"]["auc"] > 0.8, report
     examples = dataset.get_test_examples()
     texts = [ex.text_a for ex in examples]
     results = task.predict(texts, return_result=True)
-    assert set(results[0]) == {"labels", "probabilities"} and len(results) == 100
+    assert set(results[0]) == {"labels", "probabilities"} and len(results) == 300
     # predict's label sets are the report's decisions: the same hotel recall
     hits = sum("hotel" in r["labels"] for r, ex in zip(results, examples) if ex.label[0])
     assert hits / sum(ex.label[0] for ex in examples) == pytest.approx(hotel["recall"])

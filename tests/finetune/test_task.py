@@ -31,7 +31,10 @@ def test_finetune_beats_chance_and_saves_best_model(tiny_pretrained, data_slice,
     task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, eval_interval=25)
     task.finetune_and_eval()
     scores = task.last_eval_scores          # the final test, with the best model
-    assert scores["acc"] >= 0.65, scores    # chance is ~0.5 on this slice
+    # The majority class of this test slice is 0.54; measured here (AMD EPYC) 0.755. With the
+    # tiny module the word embedding alone does as well (~0.8), so this test guards learning,
+    # not the ELMo's share: tests/e2e/test_accuracy_guard.py does that, with the shipped one.
+    assert scores["acc"] >= 0.68, scores
     best = BestModel(ckpt).meta()
     assert best["metric"] == "acc" and best["score"] == task.best_score
     assert os.path.isfile(os.path.join(ckpt, "best_model", "inference", "model.json"))
@@ -188,8 +191,8 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
     """Plain SGD without clipping (Adam and global-norm clipping would hide a constant
     gradient-scale bug such as a missing 1/world: checked, a 2x scale fails here), each rank
     on its own half of every batch."""
-    common = ["--module", tiny_pretrained[2], "--data", data_slice, "--no-dropout",
-              "--num-epoch", "1", "--sgd"]
+    base = ["--module", tiny_pretrained[2], "--data", data_slice, "--no-dropout", "--sgd"]
+    common = base + ["--num-epoch", "1"]
     env = _child_env()
     launched = subprocess.run(
         [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2",
@@ -227,6 +230,12 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
     for name in one:
         np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)  # ranks identical
         np.testing.assert_allclose(rank0[name], one[name], rtol=1e-4, atol=1e-5, err_msg=name)
+    # resuming the two processes' checkpoint in one process is refused, naming why
+    refused = _run_script(base + ["--num-epoch", "2", "--ckpt", str(tmp_path / "dp"), "--dump",
+                                  str(tmp_path / "refused")])
+    assert refused.returncode != 0
+    assert "trained with the number of data-parallel processes = 2, this run has 1" \
+        in refused.stderr, refused.stderr[-3000:]
     # rank 0 alone wrote the checkpoints, and the last one holds its final parameters
     worker_logs = {f: open(os.path.join(tmp_path, "logs", f)).read()
                    for f in os.listdir(tmp_path / "logs") if f.startswith("workerlog.")}

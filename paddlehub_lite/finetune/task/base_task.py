@@ -16,6 +16,7 @@ from paddlehub_lite.finetune import batching, bundle, metrics as metric_lib
 from paddlehub_lite.finetune.checkpoint import BestModel, Checkpointer
 from paddlehub_lite.finetune.config import RunConfig
 from paddlehub_lite.finetune.parallel import ParallelEnv, select_place
+from paddlehub_lite.finetune.run_settings import check_parameters, check_recorded
 from paddlehub_lite.finetune.task.prediction import Prediction
 from paddlehub_lite.finetune.task.training import Training
 from paddlehub_lite.finetune.task.run_state import RunState
@@ -69,6 +70,7 @@ class BaseTask:
         self._train_ready = False
         self.batch_index = 0
         self._checkpoint = None
+        self.recorded_settings: Dict[str, object] = {}   # record_settings
         self.train_seconds = 0.0    # time in training steps (feed + run), this process
         self.train_examples = 0
         self.checkpointer = Checkpointer(self.config.checkpoint_dir, self.config.max_ckpt_to_keep)
@@ -84,6 +86,13 @@ class BaseTask:
         if name is None:  # unnamed hooks (lambdas) never replace each other
             name = "%s_%d" % (getattr(func, "__name__", "hook"), len(self.hooks[event]))
         self.hooks[event][name] = func
+
+    def record_settings(self, **settings) -> None:
+        """Record ``name=value`` settings of your script (JSON values) in every checkpoint, so
+        that resuming or evaluating a checkpoint made with other values stops with an error
+        naming the setting, before any parameter is loaded. The demo records ``use_elmo``,
+        ``network`` and the other flags that shape its network. Call before training."""
+        self.recorded_settings.update(settings)
 
     def delete_hook(self, event: str, name: str) -> None:
         del self.hooks[event][name]
@@ -190,6 +199,7 @@ class BaseTask:
         self._checkpoint = self.checkpointer.latest()
         if self._checkpoint is not None:
             state_path, trainer = self._checkpoint
+            check_recorded(trainer.settings, self.recorded_settings, self.checkpoint_dir)
             self._load_params(state_path, self.test_program, self.scope)
             self.current_epoch = trainer.epoch
             self.global_step = trainer.global_step
@@ -211,9 +221,14 @@ class BaseTask:
             ctx.load_pretrained(scope)
 
     def _load_params(self, path: str, program, scope) -> None:
+        """Set ``program``'s parameters in ``scope`` from the state file at ``path``; a
+        parameter missing there or of another shape raises ``ResumeMismatch``."""
         state = params_io.load_state(path)
-        names = [n for n in params_io.state_names(program) if n in state]
-        set_values(scope, {n: state[n] for n in names})
+        names = params_io.state_names(program)
+        check_parameters(state, {n: tuple(np.array(scope.find_var(n).get_tensor()).shape)
+                                 for n in names if scope.find_var(n) is not None},
+                         self.checkpoint_dir)
+        set_values(scope, {n: state[n] for n in names if n in state})
 
     # ----- data -------------------------------------------------------------------------------
     def _samples(self, phase: str, data=None):

@@ -181,7 +181,7 @@ class Training:
         if self._run_settings is None:
             self._run_settings = run_settings(t.config, t.data_reader,
                                               t._samples("train"), t.test_program,
-                                              t.parallel.world_size)
+                                              t.parallel.world_size, t.recorded_settings)
         return self._run_settings
 
     def train_state_names(self) -> List[str]:
