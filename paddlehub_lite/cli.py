@@ -100,7 +100,7 @@ def _adapt_parser(sub) -> None:
         p.add_argument("--" + field.replace("_", "-"), type=float,
                        default=getattr(defaults, field),
                        help="default %s" % getattr(defaults, field))
-    for field in ("batch_tokens", "num_sampled", "heldout_every", "seed"):
+    for field in ("save_every", "batch_tokens", "num_sampled", "heldout_every", "seed"):
         p.add_argument("--" + field.replace("_", "-"), type=int, default=getattr(defaults, field),
                        help="default %s" % getattr(defaults, field))
     p.set_defaults(func=_run_adapt)
@@ -113,7 +113,7 @@ def _run_adapt(args) -> int:
     config = AdaptConfig(module_dir=module_dir, text_files=args.text, work_dir=args.work_dir,
                          learning_rate=args.learning_rate, epochs=args.epochs,
                          max_minutes=args.max_minutes, max_steps=args.max_steps,
-                         batch_tokens=args.batch_tokens, num_sampled=args.num_sampled,
+                         save_every=args.save_every, batch_tokens=args.batch_tokens, num_sampled=args.num_sampled,
                          heldout_every=args.heldout_every, seed=args.seed)
     command = _command_line(args)
     result = adapt(config, args.output, name=args.name, command=command)

@@ -50,3 +50,14 @@ def test_readme_flag_table_lists_every_demo_flag():
     with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
         table = set(re.findall(r"^\| `(--[a-z_0-9]+)` \|", handle.read(), flags=re.M))
     assert flags - table == set(), "flags missing from the README's table"
+
+
+def test_ci_runs_the_readme_test_command():
+    """.ci/run calls exactly the README's test command (the one a developer runs)."""
+    import os
+    import re
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    command = re.search(r"Tests \(what CI runs.*?\n```sh\n(.*?)\n```", readme, re.S).group(1)
+    ci = open(os.path.join(root, ".ci", "run"), encoding="utf-8").read().splitlines()
+    assert command in ci, (command, ci[-3:])

@@ -137,18 +137,40 @@ def _child_env(**extra):
                                                        sys.path), **extra)
 
 
-def _run_script(args, **kwargs):
-    env = _child_env()
+def _run_script(args, env_extra=None, **kwargs):
+    env = _child_env(**(env_extra or {}))
     return subprocess.run([sys.executable, os.path.join(HERE, "tiny_finetune.py")] + args,
                           env=env, capture_output=True, text=True, timeout=900, **kwargs)
 
 
-def test_sigkill_and_resume_matches_uninterrupted_run(tiny_pretrained, data_slice, home,
-                                                      tmp_path):
-    common = ["--module", tiny_pretrained[2], "--data", data_slice]
-    straight = _run_script(common + ["--ckpt", str(tmp_path / "straight"),
-                                     "--dump", str(tmp_path / "straight")])
-    assert straight.returncode == 0, straight.stderr[-3000:]
+def _tiny_args(tiny_pretrained, data_slice):
+    """The flags of the kill/resume and repeatability runs: one epoch (63 steps, a checkpoint
+    every 5)."""
+    return ["--module", tiny_pretrained[2], "--data", data_slice, "--num-epoch", "1"]
+
+
+@pytest.fixture(scope="module")
+def straight_run(tiny_pretrained, data_slice, tmp_path_factory):
+    """The final parameters of one uninterrupted run (its own home: a cold feature cache), the
+    reference of the kill/resume and repeatability tests below."""
+    root = tmp_path_factory.mktemp("straight")
+    run = _run_script(_tiny_args(tiny_pretrained, data_slice) +
+                      ["--ckpt", str(root / "ckpt"), "--dump", str(root / "dump")],
+                      env_extra={"PADDLEHUB_LITE_HOME": str(root / "home")})
+    assert run.returncode == 0, run.stderr[-3000:]
+    return params_io.load_state(str(root / "dump.rank0.npz"))
+
+
+def _assert_same_bits(reference, path):
+    other = params_io.load_state(path)
+    assert sorted(reference) == sorted(other) and len(reference) > 5
+    for name in reference:
+        assert reference[name].tobytes() == other[name].tobytes(), name
+
+
+def test_sigkill_and_resume_matches_uninterrupted_run(tiny_pretrained, data_slice, straight_run,
+                                                      home, tmp_path):
+    common = _tiny_args(tiny_pretrained, data_slice)
     killed = _run_script(common + ["--ckpt", str(tmp_path / "killed"),
                                    "--dump", str(tmp_path / "killed"), "--kill-at-step", "15"])
     assert killed.returncode == -9, killed.stderr[-3000:]          # really SIGKILLed
@@ -157,20 +179,30 @@ def test_sigkill_and_resume_matches_uninterrupted_run(tiny_pretrained, data_slic
                                     "--dump", str(tmp_path / "killed")])
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "checkpoint loaded. current_epoch=1, global_step=15" in resumed.stderr
-    a = params_io.load_state(str(tmp_path / "straight.rank0.npz"))
-    b = params_io.load_state(str(tmp_path / "killed.rank0.npz"))
-    assert sorted(a) == sorted(b) and len(a) > 5
-    for name in a:
-        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    _assert_same_bits(straight_run, str(tmp_path / "killed.rank0.npz"))
 
 
-def test_kill_in_the_middle_of_a_checkpoint_write(tiny_pretrained, data_slice, home, tmp_path):
+def test_kill_before_the_first_checkpoint_then_rerun_matches(tiny_pretrained, data_slice,
+                                                             straight_run, home, tmp_path):
+    """Killed after step 3, before the first checkpoint (step 5), with the feature cache
+    written: the rerun starts from nothing and ends with the uninterrupted run's bits."""
+    common = _tiny_args(tiny_pretrained, data_slice)
+    killed = _run_script(common + ["--ckpt", str(tmp_path / "c"), "--dump", str(tmp_path / "c"),
+                                   "--kill-after-step", "3"])
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    assert not os.path.exists(str(tmp_path / "c" / "ckpt.meta"))
+    assert os.listdir(os.path.join(home, "cache", "features"))      # the cache was written
+    rerun = _run_script(common + ["--ckpt", str(tmp_path / "c"), "--dump", str(tmp_path / "c")])
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "ELMo features loaded from cache" in rerun.stderr            # a warm cache this time
+    _assert_same_bits(straight_run, str(tmp_path / "c.rank0.npz"))
+
+
+def test_kill_in_the_middle_of_a_checkpoint_write(tiny_pretrained, data_slice, straight_run, home,
+                                                  tmp_path):
     """SIGKILL while step 15's checkpoint is half written: the rerun resumes from step 10 (the
     last complete one), ignores the half-written one, and ends equal to an uninterrupted run."""
-    common = ["--module", tiny_pretrained[2], "--data", data_slice, "--num-epoch", "1"]
-    straight = _run_script(common + ["--ckpt", str(tmp_path / "straight"),
-                                     "--dump", str(tmp_path / "straight")])
-    assert straight.returncode == 0, straight.stderr[-3000:]
+    common = _tiny_args(tiny_pretrained, data_slice)
     killed = _run_script(common + ["--ckpt", str(tmp_path / "killed"),
                                    "--dump", str(tmp_path / "killed"), "--kill-in-write", "15"])
     assert killed.returncode == -9, killed.stderr[-3000:]
@@ -180,10 +212,7 @@ def test_kill_in_the_middle_of_a_checkpoint_write(tiny_pretrained, data_slice, h
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "global_step=10" in resumed.stderr
     assert not any(n.startswith(".tmp-") for n in os.listdir(tmp_path / "killed"))
-    a = params_io.load_state(str(tmp_path / "straight.rank0.npz"))
-    b = params_io.load_state(str(tmp_path / "killed.rank0.npz"))
-    for name in a:
-        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    _assert_same_bits(straight_run, str(tmp_path / "killed.rank0.npz"))
 
 
 def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_slice, home,
@@ -341,16 +370,17 @@ def test_predict_and_eval_use_best_model_not_the_latest_checkpoint(tiny_pretrain
     np.testing.assert_allclose(dev, best_dev, rtol=1e-4, atol=1e-5)
 
 
-def test_two_processes_same_seed_same_bytes(tiny_pretrained, data_slice, home, tmp_path):
-    """Bit-repeatability across processes (MKL_CBWR=AUTO,STRICT on every CPU; utils/cpu.py)."""
-    common = ["--module", tiny_pretrained[2], "--data", data_slice, "--num-epoch", "1"]
-    for name in ("a", "b"):
+def test_two_processes_same_seed_same_bytes(tiny_pretrained, data_slice, straight_run, home,
+                                           tmp_path):
+    """Bit-repeatability across processes (MKL_CBWR=AUTO,STRICT on every CPU; utils/cpu.py),
+    and between a cold feature cache (the reference's) and a warm one (written by a first run
+    in this home)."""
+    common = _tiny_args(tiny_pretrained, data_slice)
+    for name in ("cold", "warm"):
         run = _run_script(common + ["--ckpt", str(tmp_path / name), "--dump", str(tmp_path / name)])
         assert run.returncode == 0, run.stderr[-3000:]
-    a = params_io.load_state(str(tmp_path / "a.rank0.npz"))
-    b = params_io.load_state(str(tmp_path / "b.rank0.npz"))
-    for name in a:
-        assert a[name].tobytes() == b[name].tobytes(), name
+        assert ("ELMo features loaded from cache" in run.stderr) == (name == "warm")
+        _assert_same_bits(straight_run, str(tmp_path / (name + ".rank0.npz")))
 
 
 def test_early_stopping_stops_keeps_the_best_model_and_stays_stopped(

@@ -73,6 +73,8 @@ def main(argv=None):
     parser.add_argument("--dump", required=True, help="write final params to DUMP.rank<N>.npz")
     parser.add_argument("--kill-at-step", type=int, default=0,
                         help="SIGKILL right after the checkpoint of this step is complete")
+    parser.add_argument("--kill-after-step", type=int, default=0,
+                        help="SIGKILL when this many steps are done (before the next one)")
     parser.add_argument("--kill-in-write", type=int, default=0,
                         help="SIGKILL while the checkpoint of this step is half written")
     parser.add_argument("--data-parallel", action="store_true")
@@ -98,11 +100,13 @@ def main(argv=None):
                       batch_size=args.batch_size, save_ckpt_interval=5, eval_interval=1000,
                       task_class=hub.ClassifierTask if args.no_dropout else None, **extra)
     shards = []
-    if args.record_shards:
+    if args.record_shards or args.kill_after_step:
         from paddlehub_lite.finetune import batching
         real_shard = batching.shard
 
-        def recording_shard(batch, rank, world_size):
+        def recording_shard(batch, rank, world_size):     # called once before each step
+            if args.kill_after_step and task.global_step == args.kill_after_step:
+                os.kill(os.getpid(), signal.SIGKILL)
             local = real_shard(batch, rank, world_size)
             shards.append([int(i) for i in local])
             return local

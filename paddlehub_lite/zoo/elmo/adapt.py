@@ -34,6 +34,9 @@ class AdaptConfig:
         epochs: passes over the text (default 3).
         max_minutes: stop (with a checkpoint) after this much training (default None).
         max_steps: stop after this many steps (default None).
+        save_every: steps between checkpoints (default 200, a few minutes here): a killed
+            run rerun with the same command resumes from the last one, exactly (the held-out
+            perplexity is evaluated only at the end).
         batch_tokens: padded tokens per batch (default 2048).
         num_sampled: softmax candidates per batch (default 2048).
         heldout_every: every N-th line is held out for perplexity (default 20).
@@ -47,6 +50,7 @@ class AdaptConfig:
     epochs: float = 3.0
     max_minutes: Optional[float] = None
     max_steps: Optional[int] = None
+    save_every: int = 200
     batch_tokens: int = 2048
     num_sampled: int = 2048
     heldout_every: int = 20
@@ -66,6 +70,7 @@ class AdaptConfig:
             learning_rate=self.learning_rate, warmup_steps=0, epochs=self.epochs,
             max_steps=self.max_steps, max_minutes=self.max_minutes,
             heldout_every=self.heldout_every, heldout_max=10 ** 9, eval_every=10 ** 9,
+            save_every=self.save_every,
             seed=self.seed, segmenter=pre.get("segmenter", "jieba"),
             directions="both" if net.get("shared_embedding", True) else "split",
             init_module=os.path.abspath(self.module_dir))

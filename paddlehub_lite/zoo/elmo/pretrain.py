@@ -328,6 +328,8 @@ class ELMoPretrainer:
                                and self.state["train_seconds"] > 60 * cfg.max_minutes)
                 if self.state["step"] % cfg.eval_every == 0 or out_of_time:
                     self._evaluate_and_save(exe, tokens_seen / max(elapsed, 1e-6))
+                elif cfg.save_every and self.state["step"] % cfg.save_every == 0:
+                    self._save_checkpoint()
                 if out_of_time:
                     logger.info("max_minutes=%s reached; stopping", cfg.max_minutes)
                     stopped_early = True

@@ -29,6 +29,8 @@ class PretrainConfig:
         heldout_every: every N-th sentence is held out for perplexity (default 100).
         heldout_max: at most this many held-out sentences (default 3000).
         eval_every: steps between held-out evaluations and checkpoints (default 1000).
+        save_every: steps between checkpoints without an evaluation, in between those
+            (default None: checkpoints at evaluations only; ``adapt-elmo`` sets it).
         log_every: steps between progress log lines (default 100).
         seed: default 1.
         segmenter: "jieba" (default) or "lac".
@@ -61,6 +63,7 @@ class PretrainConfig:
     heldout_every: int = 100
     heldout_max: int = 3000
     eval_every: int = 1000
+    save_every: Optional[int] = None
     log_every: int = 100
     seed: int = 1
     segmenter: str = "jieba"
