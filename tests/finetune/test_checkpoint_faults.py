@@ -1,5 +1,6 @@
 """Checkpoints that cannot lie: faults observed on purpose, each reproduced here."""
 import os
+import re
 import subprocess
 
 import pytest
@@ -76,17 +77,20 @@ time.sleep(120)
 
 
 def test_one_run_per_checkpoint_dir_and_a_dead_runs_lock_is_taken_over(
-        tiny_pretrained, data_slice, hub_home, tmp_path):
-    """Observed: two runs on one checkpoint_dir both exited 0 and mixed their checkpoints."""
+        tiny_pretrained, data_slice, hub_home, tmp_path, hub_log):
+    """Observed: two runs on one checkpoint_dir both exited 0 and mixed their checkpoints. The
+    refusal names the holder's pid and host; taking a dead run's lock over warns, naming them."""
+    import socket
     import sys
     ckpt = str(tmp_path / "ckpt")
+    host = socket.gethostname()
     holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, ckpt], stdout=subprocess.PIPE,
                               text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
         task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
-        with pytest.raises(RuntimeError, match="in use by another training run \\(pid %d"
-                           % holder.pid):
+        with pytest.raises(RuntimeError, match="in use by another training run \\(pid %d on %s"
+                           % (holder.pid, re.escape(host))):
             task.finetune()
         assert not os.path.exists(os.path.join(ckpt, "ckpt.meta"))   # it trained nothing
     finally:
@@ -94,6 +98,10 @@ def test_one_run_per_checkpoint_dir_and_a_dead_runs_lock_is_taken_over(
         holder.wait()
     task = tiny_finetune.build_task(tiny_pretrained[2], data_slice, ckpt, num_epoch=1)
     task.finetune()                                  # the dead holder's lock is taken over
+    warnings = [r.getMessage() for r in hub_log.records if r.levelname == "WARNING"]
+    taken_over = ("Taking over the lock of %s from process %d on %s, which ended without "
+                  "releasing it" % (ckpt, holder.pid, host))
+    assert taken_over in warnings, warnings
     assert os.path.isfile(os.path.join(ckpt, "ckpt.meta"))
     assert open(os.path.join(ckpt, ".lock")).read() == ""           # released when done
 
