@@ -159,6 +159,31 @@ def _run_predict(args) -> int:
                             args.report)
 
 
+def _run_parser(sub) -> None:
+    p = sub.add_parser(
+        "run", help="classify a text or a file and print the results (PaddleHub's hub run)",
+        description="As PaddleHub 1.x's `hub run NAME --input_text ...`: prints one JSON list "
+                    'of {"text", "label", "probabilities"}, one per input text, in order.')
+    p.add_argument("--checkpoint_dir", required=True, help="the directory finetuning wrote")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--input_text", default=None, help="one text to classify")
+    group.add_argument("--input_file", default=None,
+                       help="a text file, one text a line (every line gets a result)")
+    p.set_defaults(func=_run_run)
+
+
+def _run_run(args) -> int:
+    import json
+    from paddlehub_lite.deploy import predict_file
+    from paddlehub_lite.deploy.classifier import TextClassifier
+    texts = ([args.input_text] if args.input_file is None
+             else predict_file.read_lines(args.input_file))
+    results = TextClassifier(args.checkpoint_dir).predict(texts) if texts else []
+    print(json.dumps([dict({"text": t}, **r) for t, r in zip(texts, results)],
+                     ensure_ascii=False))
+    return 0
+
+
 def _serve_parser(sub) -> None:
     p = sub.add_parser(
         "serve", help="serve a trained model over HTTP",
@@ -177,13 +202,22 @@ def _serve_parser(sub) -> None:
                    help="most texts in one request (default 256)")
     p.add_argument("--max_chars", type=int, default=5000,
                    help="longest text accepted, in characters (default 5000)")
+    p.add_argument("--name", default=None,
+                   help="the model's name in PaddleHub's POST /predict/<name> (default: the "
+                        "checkpoint directory's base name)")
+    p.add_argument("--idle_timeout", type=float, default=30.0,
+                   help="seconds after which an idle connection is closed (default 30)")
+    p.add_argument("--drain_seconds", type=float, default=10.0,
+                   help="on SIGTERM/Ctrl-C, how long requests in flight may take to finish "
+                        "(default 10)")
     p.set_defaults(func=_run_serve)
 
 
 def _run_serve(args) -> int:
     from paddlehub_lite.deploy import server
     return server.run(args.checkpoint_dir, args.host, args.port, args.max_batch,
-                      args.max_texts, args.max_chars, args.max_wait_ms)
+                      args.max_texts, args.max_chars, args.max_wait_ms, args.name,
+                      args.idle_timeout, args.drain_seconds)
 
 
 def main(argv=None) -> int:
@@ -196,15 +230,23 @@ def main(argv=None) -> int:
     _adapt_parser(sub)
     _model_card_parser(sub)
     _predict_parser(sub)
+    _run_parser(sub)
     _serve_parser(sub)
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     args.argv = argv
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as err:   # bad input: the message, no traceback
-        print("hub-lite %s: error: %s" % (args.command, err), file=sys.stderr)
+    except (ValueError, OSError) as err:   # bad input, a port in use, a full disk: one line
+        print("hub-lite %s: error: %s" % (args.command, _describe(err)), file=sys.stderr)
         return 2
+
+
+def _describe(err: Exception) -> str:
+    """The message of a user-facing error (an ``OSError`` with its file, when it has one)."""
+    if isinstance(err, OSError) and err.strerror:
+        return "%s: %s" % (err.filename, err.strerror) if err.filename else err.strerror
+    return str(err)
 
 
 if __name__ == "__main__":

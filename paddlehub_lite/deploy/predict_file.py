@@ -17,12 +17,32 @@ from paddlehub_lite.utils.atomic import atomic_file
 CHUNK = 1024   # texts per call of the classifier (the progress bar moves per chunk)
 
 
+def read_lines(path: str) -> List[str]:
+    """Every line of a text file, as ``wc -l`` counts them (plus a last line without a newline):
+    empty lines included, at the end too. Invalid UTF-8 is a ``ValueError`` naming the line."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    raw_lines = data.split(b"\n")
+    if raw_lines[-1] == b"":          # the newline that ends the last line starts no line
+        raw_lines.pop()
+    lines = []
+    for line_no, raw in enumerate(raw_lines, start=1):
+        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            lines.append(raw.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as err:
+            raise ValueError("%s:%d: invalid UTF-8 (byte %d)" % (path, line_no, err.start)) \
+                from None
+    return lines
+
+
 def read_input(path: str) -> Tuple[List[str], Optional[List[str]], List[int]]:
     """(texts, labels or None, line numbers). Invalid UTF-8, a TSV without ``text_a`` or a
     row with the wrong number of fields is a ``ValueError`` naming the file and line."""
     if not path.endswith(".tsv"):
-        rows = list(read_tsv_rows(path, with_header=False))
-        return ["\t".join(fields) for _, fields in rows], None, [n for n, _ in rows]
+        texts = read_lines(path)
+        return texts, None, list(range(1, len(texts) + 1))
     with open(path, "rb") as handle:
         first = handle.readline().decode("utf-8", errors="replace").rstrip("\r\n")
     header = first.lstrip("\ufeff").split("\t")
@@ -78,6 +98,8 @@ def run(checkpoint_dir: str, input_path: str, output: Optional[str] = None,
     """The command: returns the exit code."""
     from paddlehub_lite.deploy.classifier import TextClassifier
     from paddlehub_lite.utils.log import logger
+    check_output(input_path, output)
+    check_output(input_path, report_path)
     texts, labels, lines = read_input(input_path)
     classifier = TextClassifier(checkpoint_dir, batch_size=batch_size, segment_workers=2).load()
     if labels is not None:
@@ -102,6 +124,19 @@ def run(checkpoint_dir: str, input_path: str, output: Optional[str] = None,
             with atomic_file(report_path, "w", encoding="utf-8") as handle:
                 json.dump(result, handle, indent=1, ensure_ascii=False)
     return 0
+
+
+def check_output(input_path: str, output: Optional[str]) -> None:
+    """A ``ValueError`` when ``output`` would replace the input or is a directory (checked
+    before any work: the input is the user's, and nothing is half done)."""
+    import os
+    if not output:
+        return
+    if os.path.isdir(output):
+        raise ValueError("%s is a directory: give a file to write" % output)
+    if os.path.exists(output) and os.path.samefile(output, input_path):
+        raise ValueError("%s is the input file: writing the results there would replace the "
+                         "texts; give another file" % output)
 
 
 def _write_jsonl(handle, rows) -> None:

@@ -1,18 +1,30 @@
 """``hub-lite serve``: a trained classifier over HTTP, on the standard library.
 
     POST /predict   {"texts": ["...", ...]}  ->  {"results": [{"label", "probabilities"}, ...]}
+    POST /predict/<name>   PaddleHub Serving's protocol (``hub serving start -m NAME``):
+                    {"texts": [...]} or {"data": {"text": [...]}}  ->  {"status": "0",
+                    "msg": "", "results": [{"text", "label", "probabilities"}, ...]};
+                    errors {"status": "-1", "msg": "...", "results": ""} with a 4xx status
     GET  /health    {"status": "ok", "labels": [...], "requests", "batches", "texts"}
     GET  /          a page to type a text and see its label and probabilities
+
+The server keeps the model it loaded at start: a training run that replaces ``best_model/``
+later is picked up by restarting the server (requests during a retrain are all answered by the
+model loaded first). A connection idle for ``idle_timeout`` seconds is closed. On SIGTERM or
+Ctrl-C it stops accepting connections, finishes the requests in flight (at most
+``drain_seconds``) and exits 0.
 
 Why the standard library: the model call is the bottleneck (one worker thread, ``Batcher``),
 so the HTTP layer only parses small JSON bodies; ``ThreadingHTTPServer`` holds the measured
 load (BENCHMARKS.md, "serve") without adding a dependency. Bad requests get a 4xx JSON
 ``{"error": ...}`` and the server keeps serving; SIGTERM and Ctrl-C shut it down cleanly.
 """
+import contextlib
 import json
 import os
 import signal
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
@@ -51,14 +63,22 @@ class ServeLimits:
         """The largest request body read, in bytes (4 UTF-8 bytes a character, escapes)."""
         return self.max_texts * (self.max_chars * 6 + 16) + 1024
 
-    def texts(self, body: bytes):
-        """The texts of a /predict body, or ``RequestError``."""
+    def texts(self, body: bytes, paddlehub: bool = False):
+        """The texts of a /predict body, or ``RequestError``; ``paddlehub``: PaddleHub
+        Serving's forms are accepted too (``{"data": {"text": [...]}}``)."""
         try:
             payload = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as err:
             raise RequestError(400, "the body is not JSON: %s" % err) from None
+        except RecursionError:      # e.g. 100,000 nested "[": answer, don't die in the parser
+            raise RequestError(400, "the body is not JSON this server reads: nested too "
+                                    "deeply") from None
+        if paddlehub and isinstance(payload, dict) and "texts" not in payload \
+                and isinstance(payload.get("data"), dict) and "text" in payload["data"]:
+            payload = {"texts": payload["data"]["text"]}
         if not isinstance(payload, dict) or "texts" not in payload:
-            raise RequestError(400, 'the body must be an object {"texts": [...]}')
+            raise RequestError(400, 'the body must be an object {"texts": [...]}' +
+                               (' or {"data": {"text": [...]}}' if paddlehub else ""))
         texts = payload["texts"]
         if not isinstance(texts, list):
             raise RequestError(400, '"texts" must be a list of strings, got %s'
@@ -78,14 +98,18 @@ class ServeLimits:
         return texts
 
 
-def make_handler(batcher: Batcher, labels, limits: ServeLimits):
-    """The request handler class of one server."""
+def make_handler(batcher: Batcher, labels, limits: ServeLimits, name: str,
+                 idle_timeout: float):
+    """The request handler class of one server (``name``: the model's name in PaddleHub's
+    ``/predict/<name>``)."""
     with open(PAGE, "rb") as handle:
         page = handle.read()
+    paddlehub_path = "/predict/" + urllib.parse.quote(name)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "paddlehub_lite"
         protocol_version = "HTTP/1.1"
+        timeout = idle_timeout      # a connection idle this long is closed (socket timeout)
 
         def log_message(self, fmt, *args):   # one debug line a request, not stderr spam
             logger.debug("%s %s", self.address_string(), fmt % args)
@@ -123,7 +147,13 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
                                           "or GET /" % self.path})
 
         def do_POST(self):
-            texts = self._read_texts()
+            with self.server.in_flight():
+                self._answer_post()
+
+        def _answer_post(self):
+            path = urllib.parse.urlsplit(self.path).path
+            paddlehub = path.startswith("/predict/")
+            texts = self._read_texts(path, paddlehub)
             self.server.settle(self.request)     # the batcher need not wait for it any more
             if texts is None:
                 return
@@ -131,15 +161,24 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
                 results = batcher.submit(texts).result()
             except Exception as err:   # the model failed: the server still serves
                 logger.error("prediction failed: %s", err)
-                self._json(500, {"error": "prediction failed: %s" % err})
+                self._error(500, "prediction failed: %s" % err, paddlehub)
                 return
-            self._json(200, {"results": results})
+            if paddlehub:
+                self._json(200, {"status": "0", "msg": "", "results": [
+                    dict({"text": text}, **result) for text, result in zip(texts, results)]})
+            else:
+                self._json(200, {"results": results})
 
-        def _read_texts(self):
+        def _error(self, status: int, message: str, paddlehub: bool) -> None:
+            self._json(status, {"status": "-1", "msg": message, "results": ""} if paddlehub
+                       else {"error": message})
+
+        def _read_texts(self, path: str, paddlehub: bool):
             """The request's texts, or None after answering a client error."""
             try:
-                if urllib.parse.urlsplit(self.path).path != "/predict":
-                    raise RequestError(404, "no such path %s: POST /predict" % self.path)
+                if path != "/predict" and path != paddlehub_path:
+                    raise RequestError(404, "no such path %s: POST /predict or %s"
+                                       % (self.path, paddlehub_path))
                 length = self.headers.get("Content-Length")
                 if length is None or not length.isdigit():
                     raise RequestError(411, "a Content-Length header is required")
@@ -147,10 +186,10 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits):
                     self._discard(int(length))    # the client can read the answer
                     raise RequestError(413, "the body has %s bytes; at most %d"
                                        % (length, limits.max_body))
-                texts = limits.texts(self.rfile.read(int(length)))
+                texts = limits.texts(self.rfile.read(int(length)), paddlehub)
             except RequestError as err:
                 self.close_connection = True    # the unread body must not become a request
-                self._json(err.status, {"error": str(err)})
+                self._error(err.status, str(err), paddlehub)
                 return None
             return texts
 
@@ -167,7 +206,30 @@ class _HTTPServer(ThreadingHTTPServer):
         self.batcher = batcher
         self._pending = set()
         self._pending_lock = threading.Lock()
+        self._busy = 0                          # POST requests being answered
+        self._idle = threading.Condition()
         super().__init__(address, handler)
+
+    @contextlib.contextmanager
+    def in_flight(self):
+        """Count a request as in flight while it is answered (``drain`` waits for them)."""
+        with self._idle:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    def drain(self, seconds: float) -> int:
+        """Wait until no request is in flight, at most ``seconds``; returns how many still
+        are."""
+        deadline = time.monotonic() + seconds
+        with self._idle:
+            while self._busy and time.monotonic() < deadline:
+                self._idle.wait(max(0.0, deadline - time.monotonic()))
+            return self._busy
 
     def process_request(self, request, client_address):
         with self._pending_lock:
@@ -197,17 +259,26 @@ class Server:
         max_batch: most texts of concurrent requests in one model call (default 64).
         limits: a ``ServeLimits`` (default ``ServeLimits()``).
         max_wait_ms: how long a batch waits for requests on their way (default 5).
+        name: the model's name in PaddleHub's ``POST /predict/<name>`` (default "model").
+        idle_timeout: seconds after which an idle connection is closed (default 30).
+        drain_seconds: on shutdown, how long requests in flight may take to finish (default 10).
     """
 
     def __init__(self, classifier, host: str = "127.0.0.1", port: int = 8866,
                  max_batch: int = 64, limits: Optional[ServeLimits] = None,
-                 max_wait_ms: float = 5.0):
+                 max_wait_ms: float = 5.0, name: str = "model", idle_timeout: float = 30.0,
+                 drain_seconds: float = 10.0):
+        if idle_timeout <= 0 or drain_seconds < 0:
+            raise ValueError("idle_timeout must be > 0 and drain_seconds >= 0")
         self.classifier = classifier
         self.host = host
         self.port = port
         self.limits = limits or ServeLimits()
+        self.name = name
+        self.idle_timeout = idle_timeout
+        self.drain_seconds = drain_seconds
         self.batcher = Batcher(self._predict, max_batch, max_wait_ms)
-        self.httpd: Optional[ThreadingHTTPServer] = None
+        self.httpd: Optional[_HTTPServer] = None
 
     def _predict(self, texts):
         return self.classifier.predict(texts)
@@ -216,9 +287,14 @@ class Server:
         """Load the model, answer one warm-up text, bind the port."""
         self.classifier.load()
         self.classifier.predict(["预热"])
+        handler = make_handler(self.batcher, self.classifier.labels, self.limits, self.name,
+                               self.idle_timeout)
+        try:
+            self.httpd = _HTTPServer((self.host, self.port), handler, self.batcher)
+        except OSError as err:         # a port in use: named, for one error line
+            err.filename = "%s:%d" % (self.host, self.port)
+            raise
         self.batcher.start()
-        handler = make_handler(self.batcher, self.classifier.labels, self.limits)
-        self.httpd = _HTTPServer((self.host, self.port), handler, self.batcher)
         return self
 
     @property
@@ -227,10 +303,15 @@ class Server:
         return "http://%s:%d" % (host, port)
 
     def serve_forever(self) -> None:
-        """Serve until ``shutdown`` (SIGTERM/Ctrl-C in ``run``)."""
+        """Serve until ``shutdown`` (SIGTERM/Ctrl-C in ``run``), then let the requests in
+        flight finish (at most ``drain_seconds``) before closing."""
         try:
             self.httpd.serve_forever()
         finally:
+            left = self.httpd.drain(self.drain_seconds)
+            if left:
+                logger.warning("%d requests still in flight after %.0f s: closing anyway",
+                               left, self.drain_seconds)
             self.httpd.server_close()
             self.batcher.stop()
 
@@ -240,11 +321,16 @@ class Server:
 
 
 def run(checkpoint_dir: str, host: str = "127.0.0.1", port: int = 8866, max_batch: int = 64,
-        max_texts: int = 256, max_chars: int = 5000, max_wait_ms: float = 5.0) -> int:
-    """``hub-lite serve``: returns the exit code after SIGTERM / Ctrl-C."""
+        max_texts: int = 256, max_chars: int = 5000, max_wait_ms: float = 5.0,
+        name: Optional[str] = None, idle_timeout: float = 30.0,
+        drain_seconds: float = 10.0) -> int:
+    """``hub-lite serve``: returns the exit code after SIGTERM / Ctrl-C (``name`` default: the
+    checkpoint directory's base name)."""
     from paddlehub_lite.deploy.classifier import TextClassifier
+    name = name or os.path.basename(os.path.normpath(os.path.abspath(checkpoint_dir)))
     server = Server(TextClassifier(checkpoint_dir), host, port, max_batch,
-                    ServeLimits(max_texts, max_chars), max_wait_ms).start()
+                    ServeLimits(max_texts, max_chars), max_wait_ms, name, idle_timeout,
+                    drain_seconds).start()
 
     def stop(signum, frame):
         logger.info("signal %d: shutting down", signum)
@@ -252,8 +338,8 @@ def run(checkpoint_dir: str, host: str = "127.0.0.1", port: int = 8866, max_batc
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    logger.info("Serving %s (labels %s) on %s", checkpoint_dir, ", ".join(server.classifier.labels),
-                server.address)
+    logger.info("Serving %s (labels %s) on %s (PaddleHub's protocol: POST /predict/%s)",
+                checkpoint_dir, ", ".join(server.classifier.labels), server.address, name)
     server.serve_forever()
     logger.info("server stopped")
     return 0

@@ -86,3 +86,69 @@ def test_tsv_errors_name_file_and_line(trained, tmp_path):
     result = _hub_lite(["predict", "--checkpoint_dir", ckpt, "--input", str(unknown)], home,
                        tmp_path)
     assert result.returncode == 2 and "unknown.tsv:3: label 'positive'" in result.stderr
+
+
+def _cli(args, trained, capsys):
+    """``hub-lite ARGS`` in this process: (exit code, stdout, stderr)."""
+    from paddlehub_lite.cli import main
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_every_line_gets_a_result_trailing_empty_ones_too(trained, tmp_path, capsys,
+                                                          monkeypatch):
+    """Observed: 8 lines in by ``wc -l``, 6 results out (the trailing empty lines dropped)."""
+    monkeypatch.setenv("PADDLEHUB_LITE_HOME", trained[3])
+    path = tmp_path / "texts.txt"
+    path.write_bytes("很好\n\n太差了\n\n\n".encode("utf-8"))             # wc -l: 5
+    code, out, err = _cli(["predict", "--checkpoint_dir", trained[1], "--input", str(path)],
+                          trained, capsys)
+    assert code == 0, err
+    assert [json.loads(x)["text"] for x in out.splitlines()] == ["很好", "", "太差了", "", ""]
+    path.write_bytes("很好\n最后一行没有换行".encode("utf-8"))          # wc -l: 1, 2 lines
+    code, out, err = _cli(["predict", "--checkpoint_dir", trained[1], "--input", str(path)],
+                          trained, capsys)
+    assert [json.loads(x)["text"] for x in out.splitlines()] == ["很好", "最后一行没有换行"]
+
+
+def test_output_that_would_replace_the_input_or_is_a_directory_is_refused(trained, tmp_path,
+                                                                          capsys, monkeypatch):
+    """Observed: --output equal to --input silently replaced the texts with the results; an
+    --output naming a directory printed a raw traceback."""
+    monkeypatch.setenv("PADDLEHUB_LITE_HOME", trained[3])
+    path = tmp_path / "texts.txt"
+    path.write_text("很好\n太差了\n", encoding="utf-8")
+    for output, message in ((str(path), "is the input file"),
+                            (str(tmp_path / "." / "texts.txt"), "is the input file"),
+                            (str(tmp_path), "is a directory")):
+        code, out, err = _cli(["predict", "--checkpoint_dir", trained[1], "--input", str(path),
+                               "--output", output], trained, capsys)
+        assert code == 2 and err.startswith("hub-lite predict: error: ") and message in err, err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert path.read_text(encoding="utf-8") == "很好\n太差了\n"
+
+
+def test_a_full_disk_is_one_error_line_and_leaves_nothing(trained, tmp_path, capsys,
+                                                         monkeypatch):
+    """A 4 KiB tmpfs as the output's disk: one error line, exit 2, no partial file."""
+    monkeypatch.setenv("PADDLEHUB_LITE_HOME", trained[3])
+    disk = tmp_path / "small"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("cannot mount a tmpfs: %s" % mounted.stderr)
+        pytest.skip("cannot mount a tmpfs here (needs root): %s" % mounted.stderr.strip())
+    try:
+        path = tmp_path / "texts.txt"
+        path.write_text("\n".join(["这家酒店的房间很干净，服务也很周到"] * 200) + "\n",
+                        encoding="utf-8")
+        code, out, err = _cli(["predict", "--checkpoint_dir", trained[1], "--input", str(path),
+                               "--output", str(disk / "out.jsonl")], trained, capsys)
+        assert code == 2, err
+        assert "No space left on device" in err and "Traceback" not in err, err
+        assert os.listdir(disk) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)

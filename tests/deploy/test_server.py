@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -20,15 +21,16 @@ import pytest
 from ..conftest import CHNSENTICORP, REPO
 
 
-def _start_server(trained):
+def _start_server(trained, *extra):
     """(base_url, process, stderr lines so far): ``hub-lite serve --port 0`` on the trained
-    model, its stderr drained into the list by a thread."""
+    model (PaddleHub name "tiny", idle connections closed after 2 s), its stderr drained into
+    the list by a thread."""
     _, ckpt, _, home = trained
     env = dict(os.environ, PADDLEHUB_LITE_HOME=home, PYTHONPATH=os.pathsep.join([REPO] + sys.path))
     proc = subprocess.Popen([sys.executable, "-m", "paddlehub_lite.cli", "serve",
                              "--checkpoint_dir", ckpt, "--port", "0", "--max_texts", "8",
-                             "--max_chars", "200"],
-                            env=env, stderr=subprocess.PIPE, text=True)
+                             "--max_chars", "200", "--name", "tiny", "--idle_timeout", "2"] +
+                            list(extra), env=env, stderr=subprocess.PIPE, text=True)
     lines = []
     deadline = time.time() + 120
     base = None
@@ -55,9 +57,9 @@ def server(trained):
         proc.wait()
 
 
-def _post(base, body, content_type="application/json"):
+def _post(base, body, content_type="application/json", path="/predict"):
     data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(base + "/predict", data=data,
+    request = urllib.request.Request(base + path, data=data,
                                      headers={"Content-Type": content_type})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -149,22 +151,106 @@ def test_page_in_a_headless_browser_shows_a_prediction(trained, server, tmp_path
     assert "<td>%s</td>" % shown in dom
 
 
-def test_sigterm_stops_cleanly(server):
-    base, proc, lines = server           # runs last in this module: it ends the server
-    proc.send_signal(signal.SIGTERM)
+def test_nested_json_gets_a_400_and_the_server_keeps_serving(server):
+    """Observed: a body of 100,000 nested "[" got no answer at all (RecursionError); 10,000
+    (this server's body limit is 10,752 bytes) are as deep for the parser."""
+    base, _, _ = server
+    status, body = _post(base, b"[" * 10000)        # within this server's body limit
+    assert status == 400 and "nested too deeply" in body["error"], body
+    status, body = _post(base, {"texts": ["很好"]})
+    assert status == 200 and len(body["results"]) == 1
+
+
+def test_paddlehub_serving_protocol(trained, server):
+    """PaddleHub 1.x clients: POST /predict/<name> with {"texts": [...]} or the older
+    {"data": {"text": [...]}}, PaddleHub's envelope, errors in it with a 4xx status."""
+    task, _, _, _ = trained
+    base, _, _ = server
+    texts = ["房间很干净，服务很好", "太差了", ""]
+    want = task.predict(texts, return_result=True)
+    for body in ({"texts": texts}, {"data": {"text": texts}}):
+        status, answer = _post(base, body, path="/predict/tiny")
+        assert status == 200 and answer["status"] == "0" and answer["msg"] == "", answer
+        assert [r["text"] for r in answer["results"]] == texts
+        for got, expected in zip(answer["results"], want):
+            assert got["label"] == expected["label"]
+            np.testing.assert_allclose(list(got["probabilities"].values()),
+                                       list(expected["probabilities"].values()), atol=1e-5)
+    for path, body, code in (("/predict/tiny", {"data": {"txt": ["x"]}}, 400),
+                             ("/predict/tiny", {"texts": []}, 400),
+                             ("/predict/tiny", b"{not json", 400),
+                             ("/predict/other", {"texts": ["x"]}, 404)):
+        status, answer = _post(base, body, path=path)
+        assert status == code and answer["status"] == "-1" and answer["results"] == "", answer
+        assert answer["msg"]
+
+
+def test_an_idle_connection_is_closed(server):
+    """Observed: an idle connection held a server thread forever."""
+    base, _, _ = server
+    host, port = base[len("http://"):].split(":")
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        start = time.monotonic()
+        assert sock.recv(1) == b""                       # closed by the server
+        assert 1.5 <= time.monotonic() - start < 10      # --idle_timeout 2
+
+
+def _load(base, n_requests, texts):
+    """Start ``n_requests`` concurrent requests of ``texts``; returns (threads, results)."""
+    results = [None] * n_requests
+
+    def one(i):
+        try:
+            results[i] = _post(base, {"texts": texts})
+        except Exception as err:             # a reset or a half-written answer
+            results[i] = ("failed", repr(err))
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n_requests)]
+    for thread in threads:
+        thread.start()
+    return threads, results
+
+
+def test_sigterm_finishes_the_request_in_flight(server):
+    """Observed: SIGTERM under load exited at once, cutting the requests in flight (a reset, a
+    half-written response). Here a client is half way through sending its body when SIGTERM
+    comes: the server stops accepting, waits for the rest, answers it whole, and exits 0."""
+    base, proc, lines = server           # runs last of the module's server tests: it ends it
+    host, port = base[len("http://"):].split(":")
+    body = json.dumps({"texts": ["房间很干净，服务很好", "太差了"]}).encode("utf-8")
+    head = ("POST /predict HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+            "Content-Length: %d\r\n\r\n" % (host, len(body))).encode("ascii")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head + body[:10])
+        time.sleep(0.3)                          # the server is reading the body
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        sock.sendall(body[10:])
+        answer = b""
+        while not answer.endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+    results = json.loads(answer.split(b"\r\n\r\n", 1)[1])["results"]
+    assert len(results) == 2
     assert proc.wait(timeout=30) == 0
     time.sleep(0.2)
     assert any("server stopped" in line for line in lines)
 
 
 def test_ctrl_c_stops_cleanly_after_answering(trained):
-    """Ctrl-C (SIGINT) as a terminal sends it: the server answers, then stops with exit 0."""
-    base, proc, lines = _start_server(trained)
+    """Ctrl-C (SIGINT) as a terminal sends it, under load (one request per model call, so
+    some are queued): every request read is answered, then it exits 0."""
+    base, proc, lines = _start_server(trained, "--max_batch", "8", "--max_wait_ms", "0")
     try:
-        status, body = _post(base, {"texts": ["很好"]})
-        assert status == 200 and len(body["results"]) == 1
+        threads, results = _load(base, 6, [t[:200] for t in _texts()[:8]])
+        time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
+        for thread in threads:
+            thread.join(timeout=60)
         assert proc.wait(timeout=30) == 0
+        assert all(r[0] == 200 and len(r[1]["results"]) == 8 for r in results), results
         time.sleep(0.2)
         assert any("signal %d: shutting down" % signal.SIGINT in line for line in lines), lines
         assert any("server stopped" in line for line in lines)
@@ -173,3 +259,38 @@ def test_ctrl_c_stops_cleanly_after_answering(trained):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_port_in_use_is_one_error_line(trained, capsys, monkeypatch):
+    """Observed: a port in use printed a raw traceback."""
+    from paddlehub_lite.cli import main
+    monkeypatch.setenv("PADDLEHUB_LITE_HOME", trained[3])
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        code = main(["serve", "--checkpoint_dir", trained[1], "--port", str(port)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err[-1] == ("hub-lite serve: error: 127.0.0.1:%d: Address already in "
+                                     "use" % port), err
+    assert not any("Traceback" in line for line in err)
+
+
+def test_hub_lite_run_prints_paddlehub_s_json_list(trained, tmp_path, capsys, monkeypatch):
+    """PaddleHub's ``hub run NAME --input_text`` / ``--input_file``: one JSON list."""
+    from paddlehub_lite.cli import main
+    task, ckpt, _, home = trained
+    monkeypatch.setenv("PADDLEHUB_LITE_HOME", home)
+    assert main(["run", "--checkpoint_dir", ckpt, "--input_text", "房间很干净"]) == 0
+    (one,) = json.loads(capsys.readouterr().out)
+    (want,) = task.predict(["房间很干净"], return_result=True)
+    assert one["text"] == "房间很干净" and one["label"] == want["label"]
+    np.testing.assert_allclose(list(one["probabilities"].values()),
+                               list(want["probabilities"].values()), atol=1e-5)
+    path = tmp_path / "texts.txt"
+    path.write_text("很好\n\n太差了\n", encoding="utf-8")
+    assert main(["run", "--checkpoint_dir", ckpt, "--input_file", str(path)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["text"] for r in rows] == ["很好", "", "太差了"]
+    assert [r["label"] for r in rows] == [r["label"] for r in task.predict(
+        ["很好", "", "太差了"], return_result=True)]
