@@ -5,6 +5,9 @@ import shlex
 import sys
 
 
+CHECKPOINT_HELP = "the directory finetuning wrote, or a bundle hub-lite export wrote"
+
+
 def _command_line(args) -> str:
     """The command as the user typed it (recorded in the module it writes)."""
     return "hub-lite " + " ".join(shlex.quote(a) for a in args.argv)
@@ -143,7 +146,7 @@ def _predict_parser(sub) -> None:
                     "(header with text_a, optionally label: then accuracy and a per-class "
                     "report too) with the best model in --checkpoint_dir. Output: JSON Lines "
                     '{"text", "label", "probabilities"}, one per input text, in order.')
-    p.add_argument("--checkpoint_dir", required=True, help="the directory finetuning wrote")
+    p.add_argument("--checkpoint_dir", required=True, help=CHECKPOINT_HELP)
     p.add_argument("--input", required=True, help="a .txt or .tsv file")
     p.add_argument("--output", default=None, help="JSON Lines file (default: stdout)")
     p.add_argument("--batch_size", type=int, default=None,
@@ -159,12 +162,30 @@ def _run_predict(args) -> int:
                             args.report)
 
 
+def _export_parser(sub) -> None:
+    p = sub.add_parser(
+        "export", help="copy a trained model's self-contained bundle to a directory",
+        description="Write the best model's bundle (the model, each module's feature network, "
+                    "the vocabulary, labels and reader settings, with files.json) to --output: "
+                    "copied to another machine, it serves without the module installed; give "
+                    "it as --checkpoint_dir to predict, run and serve.")
+    p.add_argument("--checkpoint_dir", required=True, help="the directory finetuning wrote")
+    p.add_argument("--output", required=True, help="a new directory")
+    p.set_defaults(func=_run_export)
+
+
+def _run_export(args) -> int:
+    from paddlehub_lite.finetune import bundle
+    print("bundle written to %s" % bundle.export(args.checkpoint_dir, args.output))
+    return 0
+
+
 def _run_parser(sub) -> None:
     p = sub.add_parser(
         "run", help="classify a text or a file and print the results (PaddleHub's hub run)",
         description="As PaddleHub 1.x's `hub run NAME --input_text ...`: prints one JSON list "
                     'of {"text", "label", "probabilities"}, one per input text, in order.')
-    p.add_argument("--checkpoint_dir", required=True, help="the directory finetuning wrote")
+    p.add_argument("--checkpoint_dir", required=True, help=CHECKPOINT_HELP)
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--input_text", default=None, help="one text to classify")
     group.add_argument("--input_file", default=None,
@@ -190,7 +211,7 @@ def _serve_parser(sub) -> None:
         description="POST /predict with {\"texts\": [...]} answers {\"results\": [{\"label\", "
                     "\"probabilities\"}, ...]}; GET /health; GET / is a page to try texts. "
                     "Concurrent requests are batched together. SIGTERM or Ctrl-C stops it.")
-    p.add_argument("--checkpoint_dir", required=True, help="the directory finetuning wrote")
+    p.add_argument("--checkpoint_dir", required=True, help=CHECKPOINT_HELP)
     p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
     p.add_argument("--port", type=int, default=8866, help="default 8866 (PaddleHub Serving's)")
     p.add_argument("--max_batch", type=int, default=64,
@@ -229,6 +250,7 @@ def main(argv=None) -> int:
     _pretrain_parser(sub)
     _adapt_parser(sub)
     _model_card_parser(sub)
+    _export_parser(sub)
     _predict_parser(sub)
     _run_parser(sub)
     _serve_parser(sub)

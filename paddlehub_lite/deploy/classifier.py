@@ -1,8 +1,9 @@
-"""``TextClassifier``: a trained classifier loaded from ``checkpoint_dir/best_model`` alone.
+"""``TextClassifier``: a trained classifier loaded from its bundle alone: a checkpoint
+directory's ``best_model/inference/``, or a directory ``hub-lite export`` wrote.
 
 Data flows as in training: text -> reader (the vocab and settings the model was trained with)
--> padded word ids -> the modules' extra inputs (e.g. frozen ELMo features) -> the exported
-inference model -> probabilities -> labels.
+-> padded word ids -> the modules' extra inputs (e.g. frozen ELMo features, from the feature
+network exported into the bundle) -> the exported inference model -> probabilities -> labels.
 """
 import os
 import threading
@@ -11,8 +12,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from paddlehub_lite.finetune import batching, bundle
-from paddlehub_lite.finetune.checkpoint import BestModel
-from paddlehub_lite.finetune.task.classifier_task import label_results
+from paddlehub_lite.finetune.results import label_results, label_set_results
 from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.log import logger
 
@@ -21,7 +21,8 @@ class TextClassifier:
     """Classify texts with the best model a finetune run wrote.
 
     Args:
-        checkpoint_dir: the run's ``checkpoint_dir`` (its ``best_model/`` is used, verified).
+        checkpoint_dir: the run's ``checkpoint_dir`` (its ``best_model/`` is used, verified),
+            or a bundle directory written by ``hub-lite export`` (verified the same way).
         num_threads: CPU math threads of the model and the modules (default None: every
             core).
         batch_size: texts per model call (default None: the training batch size).
@@ -51,14 +52,10 @@ class TextClassifier:
         return self
 
     def _load(self) -> None:
-        from paddlehub_lite.module.inputs import restore
+        from paddlehub_lite.deploy.features import BundleFeatures
         from paddlehub_lite.reader import LACClassifyReader
         from paddlehub_lite.utils.inference import InferencePredictor
-        best = BestModel(self.checkpoint_dir)
-        if not best.exists():
-            raise FileNotFoundError("%s has no best model: train first (finetune with dev "
-                                    "evaluation writes best_model/)" % self.checkpoint_dir)
-        directory = os.path.dirname(best.inference_prefix)
+        directory = bundle.locate(self.checkpoint_dir)
         description = bundle.read(directory)
         reader = description["reader"]
         self.reader = LACClassifyReader(vocab_path=os.path.join(directory, bundle.VOCAB_FILE),
@@ -67,8 +64,10 @@ class TextClassifier:
             logger.warning("the model was trained with segmenter %s, this one is %s: "
                            "predictions may differ", reader["segmenter_name"],
                            self.reader.segmenter.name)
-        self.modules = [restore(d) for d in description["modules"]]
-        self.predictor = InferencePredictor(best.inference_prefix, self.num_threads)
+        self.modules = [BundleFeatures(directory, d, self.num_threads) if "features" in d
+                        else _restore_module(d) for d in description["modules"]]
+        self.predictor = InferencePredictor(os.path.join(directory, bundle.MODEL_PREFIX),
+                                            self.num_threads)
         self.batch_size = self.batch_size or description["batch_size"]
         self.description = description
 
@@ -119,6 +118,11 @@ class TextClassifier:
         (multi-label models: ``{"labels": [...], "probabilities": ...}``)."""
         probs = self.probabilities(texts)
         if self.kind == "multi_label":
-            from paddlehub_lite.finetune.task.multi_label_task import label_set_results
             return label_set_results(probs, self.labels)
         return label_results(probs, self.labels)
+
+
+def _restore_module(description: Dict):
+    """A format-1 bundle's module (no exported feature network): opened by the module system."""
+    from paddlehub_lite.module.inputs import restore
+    return restore(description)

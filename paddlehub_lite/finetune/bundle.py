@@ -2,24 +2,33 @@
 (``model.json`` + ``model.pdiparams``), ``predictor.json`` and the reader's ``vocab.txt``:
 everything ``paddlehub_lite.deploy`` needs to classify texts without the training script.
 
-``predictor.json`` (format 1)::
+``predictor.json`` (format 2)::
 
-    {"format": 1,
+    {"format": 2,
      "task": {"class": "TextClassifierTask", "kind": "classifier", "labels": ["0", "1"]},
      "feed_names": ["@HUB_elmo@word_ids"],          # the inputs fed the padded word ids
      "reader": {"class": "LACClassifyReader", "arguments": {...}, "segmenter_name": ...},
-     "modules": [ModuleInputs.describe(), ...],       # module/inputs.py restores them
+     "modules": [dict(ModuleInputs.describe(),       # the module by name, version, sha256
+                      features={"prefix": "features_0", "input": "word_ids",
+                                "output": "@HUB_elmo@elmo_layers"}), ...],
      "dataset": BaseNLPDataset.describe() or null,    # where the training data was
      "batch_size": 32}
+
+A module's ``features`` is its feature network exported beside the model
+(``features_0.json`` + ``.pdiparams``): the bundle then predicts without the module installed.
+Format 1 (paddlehub_lite 0.3 and older) had no ``features`` and recorded the module's
+directory; it is still read (the module is then opened by ``module/inputs.restore``).
 """
 import json
 import os
 import shutil
-from typing import Dict
+from typing import Dict, List, Optional
 
 SPEC_FILE = "predictor.json"
+MODEL_PREFIX = "model"           # model.json + model.pdiparams
 VOCAB_FILE = "vocab.txt"
-FORMAT = 1
+FORMAT = 2
+READABLE = (1, 2)
 
 
 def describe(task) -> Dict:
@@ -34,13 +43,53 @@ def describe(task) -> Dict:
             "batch_size": task.config.batch_size}
 
 
-def write(directory: str, description: Dict, vocab_path: str) -> None:
+def write(directory: str, description: Dict, vocab_path: str,
+          features: Optional[List[Optional[Dict]]] = None) -> None:
     """Write ``predictor.json`` and a copy of the vocab into ``directory`` (the inference
-    model's directory, inside ``BestModel.save``'s temporary directory)."""
+    model's directory, inside ``BestModel.save``'s temporary directory); ``features``: per
+    module, what its ``export_features`` returned (or None)."""
     os.makedirs(directory, exist_ok=True)
     shutil.copyfile(vocab_path, os.path.join(directory, VOCAB_FILE))
+    modules = [dict(m) for m in description["modules"]]
+    for module, spec in zip(modules, features or []):
+        if spec is not None:
+            module["features"] = spec
     with open(os.path.join(directory, SPEC_FILE), "w", encoding="utf-8") as handle:
-        json.dump(dict(description, format=FORMAT), handle, indent=1, ensure_ascii=False)
+        json.dump(dict(description, modules=modules, format=FORMAT), handle, indent=1,
+                  ensure_ascii=False)
+
+
+def locate(path: str) -> str:
+    """The bundle directory of ``path``: ``path`` itself when it holds ``predictor.json`` (an
+    exported bundle), else its ``best_model/inference/`` (a checkpoint directory). Its files
+    are checked against their ``files.json`` first (``CheckpointError`` naming a changed one);
+    ``FileNotFoundError`` when there is neither."""
+    from paddlehub_lite.finetune.checkpoint import BestModel, verify_directory
+    if os.path.isfile(os.path.join(path, SPEC_FILE)):
+        verify_directory(path)
+        return path
+    best = BestModel(path)
+    if not best.exists():
+        raise FileNotFoundError("%s has no best model: train first (finetune with dev "
+                                "evaluation writes best_model/), or give a directory "
+                                "hub-lite export wrote" % path)
+    return os.path.dirname(best.inference_prefix)
+
+
+def export(checkpoint_dir: str, output_dir: str) -> str:
+    """``hub-lite export``: copy the checkpoint's bundle to ``output_dir`` (which must not
+    exist: nothing of the user's is replaced), with its own ``files.json``; returns it."""
+    from paddlehub_lite.utils import file_manifest
+    from paddlehub_lite.utils.atomic import atomic_dir
+    source = locate(checkpoint_dir)
+    if os.path.exists(output_dir):
+        raise ValueError("%s exists: give a new directory to export to" % output_dir)
+    with atomic_dir(output_dir) as tmp:
+        for name in sorted(os.listdir(source)):
+            if name != file_manifest.FILES:
+                shutil.copyfile(os.path.join(source, name), os.path.join(tmp, name))
+        file_manifest.record(tmp)
+    return output_dir
 
 
 def read(directory: str) -> Dict:
@@ -53,7 +102,7 @@ def read(directory: str) -> Dict:
             "again (or predict with task.predict from the training script)" % path)
     with open(path, encoding="utf-8") as handle:
         description = json.load(handle)
-    if description.get("format") != FORMAT:
-        raise ValueError("%s: format %r is not supported (this version reads %d)"
-                         % (path, description.get("format"), FORMAT))
+    if description.get("format") not in READABLE:
+        raise ValueError("%s: format %r is not supported (this version reads %s)"
+                         % (path, description.get("format"), READABLE))
     return description

@@ -39,7 +39,9 @@ class CheckpointError(RuntimeError):
     """A checkpoint or best model that is incomplete or whose files changed after writing."""
 
 
-def _verify(directory: str) -> None:
+def verify_directory(directory: str) -> None:
+    """Check every file of ``directory`` against its ``files.json`` (``CheckpointError``
+    naming a missing, truncated or changed one)."""
     try:
         file_manifest.verify(directory)
     except file_manifest.CorruptDirectoryError as err:
@@ -98,7 +100,7 @@ class Checkpointer:
                                       % (meta_path, err)) from None
         step_dir = os.path.join(self.checkpoint_dir, meta["latest_model_dir"])
         recover_dir(step_dir)
-        _verify(step_dir)
+        verify_directory(step_dir)
         with open(os.path.join(step_dir, "trainer.json")) as handle:
             trainer = TrainerState.from_dict(json.load(handle))
         return os.path.join(step_dir, "state.npz"), trainer
@@ -144,7 +146,7 @@ class BestModel:
         recover_dir(self.path)
         if not os.path.isdir(self.path):
             return False
-        _verify(self.path)                  # also says why a directory lacks files.json
+        verify_directory(self.path)               # also says why a directory lacks files.json
         return True
 
     def has_inference_model(self) -> bool:

@@ -65,7 +65,13 @@ class ModuleInputs(Protocol):
     def describe(self) -> Dict:
         """JSON a trained model records so that ``restore`` can rebuild these inputs for its
         exported inference model, without the training script: at least
-        ``{"module": {"name", "version", "directory"}}``."""
+        ``{"module": {"name", "version"}}`` (bundles of 0.3 and older: ``"directory"`` too)."""
+
+    def export_features(self, prefix: str) -> Optional[Dict]:
+        """Write the network that computes the extra inputs from the word ids as an inference
+        model at ``prefix``, for a bundle that serves without the module; returns
+        ``{"prefix": basename, "input": word-ids input name, "output": extra input name}``, or
+        None when the program needs no extra input."""
 
 
 def restore(description: Dict, num_threads: Optional[int] = None) -> ModuleInputs:

@@ -13,6 +13,7 @@ import paddle
 import paddle.nn.functional as F
 
 from paddlehub_lite.finetune import metrics as metric_lib, report
+from paddlehub_lite.finetune.results import label_results
 from paddlehub_lite.finetune.task.base_task import BaseTask
 from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.utils.atomic import atomic_file
@@ -143,17 +144,6 @@ class ClassifierTask(BaseTask):
     def _postprocess(self, states: List[RunState]) -> List[Dict]:
         return label_results(np.concatenate([s.run_results[0] for s in states]),
                              self.label_names())
-
-
-def label_results(probs: np.ndarray, labels: List[str]) -> List[Dict]:
-    """One ``{"label": str, "probabilities": {label: float}}`` per row of a
-    [n, num_classes] probability array: the most probable label and every label's
-    probability, in class order."""
-    results = []
-    for row in np.asarray(probs, dtype="float64"):
-        results.append({"label": labels[int(np.argmax(row))],
-                        "probabilities": {label: float(p) for label, p in zip(labels, row)}})
-    return results
 
 
 class TextClassifierTask(ClassifierTask):

@@ -16,6 +16,7 @@ import paddle
 import paddle.nn.functional as F
 
 from paddlehub_lite.finetune import metrics as metric_lib, report
+from paddlehub_lite.finetune.results import label_set_results
 from paddlehub_lite.finetune.task.classifier_task import ClassifierTask
 from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.utils.atomic import atomic_file
@@ -101,14 +102,3 @@ class MultiLabelClassifierTask(ClassifierTask):
     def _postprocess(self, states: List[RunState]) -> List[Dict]:
         return label_set_results(np.concatenate([s.run_results[0] for s in states]),
                                  self.label_names())
-
-
-def label_set_results(probs: np.ndarray, labels: List[str], threshold: float = 0.5
-                      ) -> List[Dict]:
-    """One ``{"labels": [...], "probabilities": {label: float}}`` per row of [n, L]
-    probabilities: the labels with probability >= ``threshold``, in label order."""
-    results = []
-    for row in np.asarray(probs, dtype="float64"):
-        results.append({"labels": [name for name, p in zip(labels, row) if p >= threshold],
-                        "probabilities": {name: float(p) for name, p in zip(labels, row)}})
-    return results

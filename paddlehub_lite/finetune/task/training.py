@@ -151,11 +151,15 @@ class Training:
 
     def export_inference_model(self, prefix: str) -> None:
         """The predict program as ``<prefix>.json`` + ``<prefix>.pdiparams``, read back and
-        checked (``utils/export.py``)."""
+        checked (``utils/export.py``), each module's feature network beside it
+        (``features_<i>``) and the bundle's ``predictor.json`` and vocab."""
         t = self.task
         save_inference_model(prefix, self.feed_values(t.predict_program),
                              [t.predict_fetch["probs"]], t.exe, t.predict_program, t.scope)
-        bundle.write(os.path.dirname(prefix), t.deploy_description(), t.data_reader.vocab_path)
+        directory = os.path.dirname(prefix)
+        features = [ctx.export_features(os.path.join(directory, "features_%d" % i))
+                    for i, ctx in enumerate(t.contexts)]     # the bundle serves without them
+        bundle.write(directory, t.deploy_description(), t.data_reader.vocab_path, features)
 
     def feed_values(self, program) -> List:
         t = self.task

@@ -104,11 +104,23 @@ class ModuleContext:
         return self.feed(word_ids, num_threads)
 
     def describe(self) -> Dict:
+        """The module by name, version and weights' sha256 (no directory: a bundle does not
+        depend on where the module was), and how the program is fed."""
         return {"module": {"name": self.module.name, "version": self.module.version,
-                           "directory": self.module.directory},
+                           "sha256": self.module.fingerprint},
                 "word_ids_name": self.word_ids_name, "layers_name": self.layers_name,
                 "max_seq_len": self.max_seq_len, "pad_id": self.pad_id,
                 "feature_layers": self.feature_layers}
+
+    def export_features(self, prefix: str) -> Optional[Dict]:
+        """Frozen biLM: write its feature network (word ids -> ``elmo_layers``) as an
+        inference model at ``prefix`` (``.json`` + ``.pdiparams``, read back and checked);
+        returns what the bundle records to feed it. None when the biLM is in the program."""
+        if not self.bilm_frozen:
+            return None
+        export_bilm(self.module, self.feature_layers, prefix)
+        return {"prefix": os.path.basename(prefix), "input": "word_ids",
+                "output": self.layers_name}
 
     @classmethod
     def from_description(cls, module, description: Dict) -> "ModuleContext":
@@ -189,28 +201,35 @@ class FeatureExtractor:
     """
 
     def __init__(self, module, num_threads: int, num_reps: int):
-        ensure_static()
-        config: BiLMConfig = module.bilm_config
         self.num_threads = num_threads
         self.num_reps = num_reps
-        program, startup = paddle.static.Program(), paddle.static.Program()
-        with paddle.static.program_guard(program, startup):
-            word_ids = paddle.static.data("word_ids", [-1, -1], "int64")
-            seq_len = sequence_lengths(word_ids, config.pad_id)
-            bilm = BiLM(config, trainable=False, last_layer=self.num_reps - 1)
-            layers = stack_layers(bilm(word_ids, seq_len, dropout=0.0))
-        scope = paddle.static.Scope()
-        exe = paddle.static.Executor(paddle.CPUPlace())
-        init_missing(startup, scope, exe)
-        set_values(scope, {k: v for k, v in module.weights().items()   # not the LM softmax
-                           if scope.find_var(k) is not None})  # bias, nor layers above
         with tempfile.TemporaryDirectory(prefix="paddlehub_lite_bilm_") as tmp:
             prefix = os.path.join(tmp, "bilm")
-            save_inference_model(prefix, [word_ids], [layers], exe, program, scope)
+            export_bilm(module, num_reps, prefix)
             self.predictor = InferencePredictor(prefix, num_threads)
 
     def __call__(self, word_ids: np.ndarray) -> np.ndarray:
         return self.predictor({"word_ids": word_ids.astype("int64")})
+
+
+def export_bilm(module, num_reps: int, prefix: str) -> None:
+    """The frozen biLM (no dropout) as an inference model at ``prefix``: input ``word_ids``
+    (int64 [B, T], padded with the module's pad id), output the first ``num_reps``
+    representations, float32 [B, T, num_reps, 2E] (the layers above are not built)."""
+    ensure_static()
+    config: BiLMConfig = module.bilm_config
+    program, startup = paddle.static.Program(), paddle.static.Program()
+    with paddle.static.program_guard(program, startup):
+        word_ids = paddle.static.data("word_ids", [-1, -1], "int64")
+        seq_len = sequence_lengths(word_ids, config.pad_id)
+        bilm = BiLM(config, trainable=False, last_layer=num_reps - 1)
+        layers = stack_layers(bilm(word_ids, seq_len, dropout=0.0))
+    scope = paddle.static.Scope()
+    exe = paddle.static.Executor(paddle.CPUPlace())
+    init_missing(startup, scope, exe)
+    set_values(scope, {k: v for k, v in module.weights().items()   # not the LM softmax
+                       if scope.find_var(k) is not None})          # bias, nor layers above
+    save_inference_model(prefix, [word_ids], [layers], exe, program, scope)
 
 
 def contexts_of(program):

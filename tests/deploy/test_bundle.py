@@ -1,0 +1,93 @@
+"""The self-contained bundle: ``hub-lite export`` writes the model, each module's feature
+network, the vocabulary, labels and reader settings; copied elsewhere, it predicts with an
+empty home and without the module system ever being imported."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from paddlehub_lite.cli import main
+from paddlehub_lite.finetune.checkpoint import CheckpointError
+
+from ..conftest import REPO
+
+TEXTS = ["房间很干净，服务很好", "", "太差了，再也不来", "一般"]
+
+PREDICT = """
+import json, sys
+from paddlehub_lite.deploy import TextClassifier
+classifier = TextClassifier(sys.argv[1])
+print(json.dumps(classifier.probabilities(json.loads(sys.argv[2])).tolist()))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("paddlehub_lite"))))
+"""
+
+
+@pytest.fixture(scope="module")
+def exported(trained, tmp_path_factory):
+    """A bundle exported from the trained checkpoint, then copied to another directory."""
+    _, ckpt, _, home = trained
+    root = tmp_path_factory.mktemp("bundle")
+    assert main(["export", "--checkpoint_dir", ckpt, "--output", str(root / "out")]) == 0
+    shutil.copytree(str(root / "out"), str(root / "elsewhere"))
+    return str(root / "elsewhere")
+
+
+def test_the_bundle_records_the_module_by_name_version_and_sha256(exported, trained):
+    spec = json.load(open(os.path.join(exported, "predictor.json"), encoding="utf-8"))
+    assert spec["format"] == 2
+    (module,) = spec["modules"]
+    assert set(module["module"]) == {"name", "version", "sha256"}
+    assert module["features"]["prefix"] == "features_0"
+    assert os.path.isfile(os.path.join(exported, "features_0.pdiparams"))
+    module_dir = trained[0].contexts[0].module.directory
+    text = open(os.path.join(exported, "predictor.json"), encoding="utf-8").read()
+    assert module_dir not in text                       # no path to the module
+
+
+def test_a_copied_bundle_predicts_with_an_empty_home_and_no_module_system(exported, trained,
+                                                                          tmp_path):
+    task = trained[0]
+    env = dict(os.environ, PADDLEHUB_LITE_HOME=str(tmp_path / "empty_home"),
+               PYTHONPATH=os.pathsep.join([REPO] + sys.path))
+    run = subprocess.run([sys.executable, "-c", PREDICT, exported, json.dumps(TEXTS)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    probs_line, modules_line = run.stdout.strip().splitlines()[-2:]
+    want = np.concatenate([s.run_results[0] for s in task.predict(TEXTS)])
+    np.testing.assert_allclose(np.array(json.loads(probs_line)), want, rtol=1e-5, atol=1e-6)
+    imported = json.loads(modules_line)
+    assert not [m for m in imported if m.startswith(("paddlehub_lite.zoo",
+                                                     "paddlehub_lite.module.module",
+                                                     "paddlehub_lite.finetune.task"))], imported
+    assert not os.path.exists(tmp_path / "empty_home" / "modules")
+
+
+def test_hub_lite_predict_takes_a_bundle(exported, trained, tmp_path, capsys):
+    path = tmp_path / "texts.txt"
+    path.write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
+    assert main(["predict", "--checkpoint_dir", exported, "--input", str(path)]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["text"] for r in rows] == TEXTS
+    assert [r["label"] for r in rows] == [r["label"] for r in
+                                          trained[0].predict(TEXTS, return_result=True)]
+
+
+def test_a_changed_bundle_file_is_refused_and_export_replaces_nothing(exported, trained,
+                                                                      tmp_path, capsys):
+    damaged = str(tmp_path / "damaged")
+    shutil.copytree(exported, damaged)
+    with open(os.path.join(damaged, "features_0.pdiparams"), "r+b") as handle:
+        handle.truncate(100)
+    from paddlehub_lite.deploy import TextClassifier
+    with pytest.raises(CheckpointError, match="features_0.pdiparams"):
+        TextClassifier(damaged).load()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["export", "--checkpoint_dir", trained[1], "--output", str(mine)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert sorted(os.listdir(mine)) == ["notes.txt"]
