@@ -8,6 +8,12 @@ import sys
 CHECKPOINT_HELP = "the directory finetuning wrote, or a bundle hub-lite export wrote"
 
 
+def _backend_arg(p) -> None:
+    p.add_argument("--backend", choices=["auto", "onnx", "paddle"], default="auto",
+                   help="default auto: ONNX Runtime when installed and the bundle has ONNX "
+                        "models (hub-lite export), else Paddle Inference")
+
+
 def _command_line(args) -> str:
     """The command as the user typed it (recorded in the module it writes)."""
     return "hub-lite " + " ".join(shlex.quote(a) for a in args.argv)
@@ -153,13 +159,14 @@ def _predict_parser(sub) -> None:
                    help="texts per model call (default: the training batch size)")
     p.add_argument("--report", default=None,
                    help="with a labelled .tsv: also write the report as JSON here")
+    _backend_arg(p)
     p.set_defaults(func=_run_predict)
 
 
 def _run_predict(args) -> int:
     from paddlehub_lite.deploy import predict_file
     return predict_file.run(args.checkpoint_dir, args.input, args.output, args.batch_size,
-                            args.report)
+                            args.report, args.backend)
 
 
 def _export_parser(sub) -> None:
@@ -171,12 +178,20 @@ def _export_parser(sub) -> None:
                     "it as --checkpoint_dir to predict, run and serve.")
     p.add_argument("--checkpoint_dir", required=True, help="the directory finetuning wrote")
     p.add_argument("--output", required=True, help="a new directory")
+    p.add_argument("--onnx", choices=["auto", "yes", "no"], default="auto",
+                   help="add ONNX models, kept when their probabilities match Paddle's within "
+                        "1e-5 (default auto: when paddle2onnx is installed)")
     p.set_defaults(func=_run_export)
 
 
 def _run_export(args) -> int:
-    from paddlehub_lite.finetune import bundle
-    print("bundle written to %s" % bundle.export(args.checkpoint_dir, args.output))
+    from paddlehub_lite.deploy.export import export
+    result = export(args.checkpoint_dir, args.output,
+                    onnx={"auto": None, "yes": True, "no": False}[args.onnx])
+    onnx = result["onnx"]
+    print("bundle written to %s (%s)" % (result["path"], "ONNX models: probabilities within "
+                                         "%.2g of Paddle's" % onnx["max_abs_diff"] if onnx
+                                         else "Paddle models only"))
     return 0
 
 
@@ -190,6 +205,7 @@ def _run_parser(sub) -> None:
     group.add_argument("--input_text", default=None, help="one text to classify")
     group.add_argument("--input_file", default=None,
                        help="a text file, one text a line (every line gets a result)")
+    _backend_arg(p)
     p.set_defaults(func=_run_run)
 
 
@@ -199,7 +215,8 @@ def _run_run(args) -> int:
     from paddlehub_lite.deploy.classifier import TextClassifier
     texts = ([args.input_text] if args.input_file is None
              else predict_file.read_lines(args.input_file))
-    results = TextClassifier(args.checkpoint_dir).predict(texts) if texts else []
+    results = (TextClassifier(args.checkpoint_dir, backend=args.backend).predict(texts)
+               if texts else [])
     print(json.dumps([dict({"text": t}, **r) for t, r in zip(texts, results)],
                      ensure_ascii=False))
     return 0
@@ -231,6 +248,7 @@ def _serve_parser(sub) -> None:
     p.add_argument("--drain_seconds", type=float, default=10.0,
                    help="on SIGTERM/Ctrl-C, how long requests in flight may take to finish "
                         "(default 10)")
+    _backend_arg(p)
     p.set_defaults(func=_run_serve)
 
 
@@ -238,7 +256,7 @@ def _run_serve(args) -> int:
     from paddlehub_lite.deploy import server
     return server.run(args.checkpoint_dir, args.host, args.port, args.max_batch,
                       args.max_texts, args.max_chars, args.max_wait_ms, args.name,
-                      args.idle_timeout, args.drain_seconds)
+                      args.idle_timeout, args.drain_seconds, args.backend)
 
 
 def main(argv=None) -> int:

@@ -28,10 +28,17 @@ class TextClassifier:
         batch_size: texts per model call (default None: the training batch size).
         segment_workers: processes that segment large inputs (default 1; more helps only
             for thousands of texts at once, and never use more inside a threaded server).
+        backend: "auto" (default: ONNX Runtime when it is installed and the bundle has ONNX
+            models, else Paddle Inference), "onnx" or "paddle" (``deploy/backends.py``).
     """
 
     def __init__(self, checkpoint_dir: str, num_threads: Optional[int] = None,
-                 batch_size: Optional[int] = None, segment_workers: int = 1):
+                 batch_size: Optional[int] = None, segment_workers: int = 1,
+                 backend: str = "auto"):
+        from paddlehub_lite.deploy.backends import BACKENDS
+        if backend not in BACKENDS:
+            raise ValueError("backend must be one of %s, got %r" % (", ".join(BACKENDS),
+                                                                    backend))
         if num_threads is not None and num_threads < 1:
             raise ValueError("num_threads must be >= 1, got %r" % num_threads)
         if batch_size is not None and batch_size < 1:
@@ -40,6 +47,7 @@ class TextClassifier:
         self.num_threads = num_threads or usable_cores()
         self.batch_size = batch_size
         self.segment_workers = segment_workers
+        self.backend = backend                  # resolved by load (see ``backends.resolve``)
         self.description: Optional[Dict] = None
         self._lock = threading.Lock()
 
@@ -52,11 +60,13 @@ class TextClassifier:
         return self
 
     def _load(self) -> None:
+        from paddlehub_lite.deploy.backends import make_predictor, resolve
         from paddlehub_lite.deploy.features import BundleFeatures
         from paddlehub_lite.reader import LACClassifyReader
-        from paddlehub_lite.utils.inference import InferencePredictor
         directory = bundle.locate(self.checkpoint_dir)
         description = bundle.read(directory)
+        self.backend = resolve(self.backend, os.path.isfile(
+            os.path.join(directory, bundle.MODEL_PREFIX + ".onnx")))
         reader = description["reader"]
         self.reader = LACClassifyReader(vocab_path=os.path.join(directory, bundle.VOCAB_FILE),
                                         num_workers=self.segment_workers, **reader["arguments"])
@@ -64,10 +74,11 @@ class TextClassifier:
             logger.warning("the model was trained with segmenter %s, this one is %s: "
                            "predictions may differ", reader["segmenter_name"],
                            self.reader.segmenter.name)
-        self.modules = [BundleFeatures(directory, d, self.num_threads) if "features" in d
-                        else _restore_module(d) for d in description["modules"]]
-        self.predictor = InferencePredictor(os.path.join(directory, bundle.MODEL_PREFIX),
-                                            self.num_threads)
+        self.modules = [BundleFeatures(directory, d, self.num_threads, self.backend)
+                        if "features" in d else _restore_module(d)
+                        for d in description["modules"]]
+        self.predictor = make_predictor(directory, bundle.MODEL_PREFIX, self.backend,
+                                        self.num_threads)
         self.batch_size = self.batch_size or description["batch_size"]
         self.description = description
 
@@ -101,17 +112,27 @@ class TextClassifier:
         samples = self.reader.get_samples("predict", list(texts))
         if not samples:
             return np.zeros((0, len(self.labels)), "float32")
-        pad_id = self.modules[0].pad_id if self.modules else 0
         max_len = min([m.max_seq_len for m in self.modules] or [self.reader.max_seq_len])
 
         def run(indices):
-            ids = batching.pad_ids([samples[i][0] for i in indices], pad_id, max_len)
-            feed = {name: ids for name in self.description["feed_names"]}
-            for module in self.modules:
-                feed.update(module.feed(ids, self.num_threads))
-            return self.predictor(feed)
+            return self.ids_probabilities(batching.pad_ids([samples[i][0] for i in indices],
+                                                           self.pad_id, max_len))
 
         return batching.in_length_order([len(s[0]) for s in samples], self.batch_size, run)
+
+    @property
+    def pad_id(self) -> int:
+        """The padding id of the word ids."""
+        self.load()
+        return self.modules[0].pad_id if self.modules else 0
+
+    def ids_probabilities(self, ids: np.ndarray) -> np.ndarray:
+        """[B, num_labels] probabilities of a padded int64 [B, T] batch of word ids."""
+        self.load()
+        feed = {name: ids for name in self.description["feed_names"]}
+        for module in self.modules:
+            feed.update(module.feed(ids, self.num_threads))
+        return self.predictor(feed)
 
     def predict(self, texts: Sequence[str]) -> List[Dict]:
         """One result per text, in input order: ``{"label", "probabilities": {label: p}}``

@@ -3,7 +3,6 @@ beside the model), run without the module: padded word ids -> the model's extra 
 the frozen biLM's layers). What ``ModuleInputs.feed`` computes in training, from the bundle's
 own files.
 """
-import os
 from typing import Dict, Optional
 
 import numpy as np
@@ -17,11 +16,15 @@ class BundleFeatures:
         description: the module's entry in ``predictor.json`` (``describe()`` plus
             ``features``: ``{"prefix", "input", "output"}``).
         num_threads: CPU math threads (default None: the predictor's default).
+        backend: "paddle" (default) or "onnx" (``deploy/backends.py``).
     """
 
-    def __init__(self, directory: str, description: Dict, num_threads: Optional[int] = None):
+    def __init__(self, directory: str, description: Dict, num_threads: Optional[int] = None,
+                 backend: str = "paddle"):
         spec = description["features"]
-        self.prefix = os.path.join(directory, spec["prefix"])
+        self.directory = directory
+        self.prefix = spec["prefix"]
+        self.backend = backend
         self.input_name = spec["input"]
         self.output_name = spec["output"]
         self.pad_id = description["pad_id"]
@@ -34,6 +37,7 @@ class BundleFeatures:
         """``{output name: features}`` for a padded int64 [B, T] batch (``num_threads`` is
         taken from the constructor; accepted for ``ModuleInputs.feed``'s signature)."""
         if self._predictor is None:
-            from paddlehub_lite.utils.inference import InferencePredictor
-            self._predictor = InferencePredictor(self.prefix, self.num_threads)
+            from paddlehub_lite.deploy.backends import make_predictor
+            self._predictor = make_predictor(self.directory, self.prefix, self.backend,
+                                             self.num_threads)
         return {self.output_name: self._predictor({self.input_name: word_ids.astype("int64")})}

@@ -94,14 +94,16 @@ def evaluate(labels: List[str], results: List[dict], names: List[str]) -> dict:
 
 
 def run(checkpoint_dir: str, input_path: str, output: Optional[str] = None,
-        batch_size: Optional[int] = None, report_path: Optional[str] = None) -> int:
+        batch_size: Optional[int] = None, report_path: Optional[str] = None,
+        backend: str = "auto") -> int:
     """The command: returns the exit code."""
     from paddlehub_lite.deploy.classifier import TextClassifier
     from paddlehub_lite.utils.log import logger
     check_output(input_path, output)
     check_output(input_path, report_path)
     texts, labels, lines = read_input(input_path)
-    classifier = TextClassifier(checkpoint_dir, batch_size=batch_size, segment_workers=2).load()
+    classifier = TextClassifier(checkpoint_dir, batch_size=batch_size, segment_workers=2,
+                                backend=backend).load()
     if labels is not None:
         if classifier.kind != "classifier":
             raise ValueError("%s: a label column is evaluated only for single-label models"

@@ -323,12 +323,12 @@ class Server:
 def run(checkpoint_dir: str, host: str = "127.0.0.1", port: int = 8866, max_batch: int = 64,
         max_texts: int = 256, max_chars: int = 5000, max_wait_ms: float = 5.0,
         name: Optional[str] = None, idle_timeout: float = 30.0,
-        drain_seconds: float = 10.0) -> int:
+        drain_seconds: float = 10.0, backend: str = "auto") -> int:
     """``hub-lite serve``: returns the exit code after SIGTERM / Ctrl-C (``name`` default: the
     checkpoint directory's base name)."""
     from paddlehub_lite.deploy.classifier import TextClassifier
     name = name or os.path.basename(os.path.normpath(os.path.abspath(checkpoint_dir)))
-    server = Server(TextClassifier(checkpoint_dir), host, port, max_batch,
+    server = Server(TextClassifier(checkpoint_dir, backend=backend), host, port, max_batch,
                     ServeLimits(max_texts, max_chars), max_wait_ms, name, idle_timeout,
                     drain_seconds).start()
 
@@ -338,8 +338,9 @@ def run(checkpoint_dir: str, host: str = "127.0.0.1", port: int = 8866, max_batc
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    logger.info("Serving %s (labels %s) on %s (PaddleHub's protocol: POST /predict/%s)",
-                checkpoint_dir, ", ".join(server.classifier.labels), server.address, name)
+    logger.info("Serving %s (labels %s, %s backend) on %s (PaddleHub's protocol: POST "
+                "/predict/%s)", checkpoint_dir, ", ".join(server.classifier.labels),
+                server.classifier.backend, server.address, name)
     server.serve_forever()
     logger.info("server stopped")
     return 0

@@ -16,6 +16,8 @@ everything ``paddlehub_lite.deploy`` needs to classify texts without the trainin
 
 A module's ``features`` is its feature network exported beside the model
 (``features_0.json`` + ``.pdiparams``): the bundle then predicts without the module installed.
+``hub-lite export`` may add ``model.onnx`` and ``features_<i>.onnx`` (``deploy/export.py``),
+recorded as ``"onnx": {"max_abs_diff", "opset", "probes"}``.
 Format 1 (paddlehub_lite 0.3 and older) had no ``features`` and recorded the module's
 directory; it is still read (the module is then opened by ``module/inputs.restore``).
 """
@@ -25,7 +27,7 @@ import shutil
 from typing import Dict, List, Optional
 
 SPEC_FILE = "predictor.json"
-MODEL_PREFIX = "model"           # model.json + model.pdiparams
+MODEL_PREFIX = "model"           # model.json + model.pdiparams (+ model.onnx)
 VOCAB_FILE = "vocab.txt"
 FORMAT = 2
 READABLE = (1, 2)
@@ -74,22 +76,6 @@ def locate(path: str) -> str:
                                 "evaluation writes best_model/), or give a directory "
                                 "hub-lite export wrote" % path)
     return os.path.dirname(best.inference_prefix)
-
-
-def export(checkpoint_dir: str, output_dir: str) -> str:
-    """``hub-lite export``: copy the checkpoint's bundle to ``output_dir`` (which must not
-    exist: nothing of the user's is replaced), with its own ``files.json``; returns it."""
-    from paddlehub_lite.utils import file_manifest
-    from paddlehub_lite.utils.atomic import atomic_dir
-    source = locate(checkpoint_dir)
-    if os.path.exists(output_dir):
-        raise ValueError("%s exists: give a new directory to export to" % output_dir)
-    with atomic_dir(output_dir) as tmp:
-        for name in sorted(os.listdir(source)):
-            if name != file_manifest.FILES:
-                shutil.copyfile(os.path.join(source, name), os.path.join(tmp, name))
-        file_manifest.record(tmp)
-    return output_dir
 
 
 def read(directory: str) -> Dict:

@@ -11,7 +11,6 @@ from typing import Dict, Iterable, List
 import numpy as np
 
 from paddlehub_lite.utils.atomic import atomic_file
-from paddlehub_lite.utils.scope import set_values
 
 _STATE_OPS = ("builtin.parameter", "pd_op.data")
 
@@ -59,4 +58,5 @@ def restore(scope, path: str, names: Iterable[str]) -> None:
     if missing:
         raise KeyError("%s lacks %d variables the program needs, e.g. %s"
                        % (path, len(missing), missing[:5]))
+    from paddlehub_lite.utils.scope import set_values   # Paddle: only where a scope is set
     set_values(scope, {n: state[n] for n in names})

@@ -20,18 +20,20 @@ TEXTS = ["房间很干净，服务很好", "", "太差了，再也不来", "一�
 PREDICT = """
 import json, sys
 from paddlehub_lite.deploy import TextClassifier
-classifier = TextClassifier(sys.argv[1])
+classifier = TextClassifier(sys.argv[1], backend=sys.argv[3])
 print(json.dumps(classifier.probabilities(json.loads(sys.argv[2])).tolist()))
-print(json.dumps(sorted(m for m in sys.modules if m.startswith("paddlehub_lite"))))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("paddle"))))
 """
 
 
 @pytest.fixture(scope="module")
 def exported(trained, tmp_path_factory):
-    """A bundle exported from the trained checkpoint, then copied to another directory."""
+    """A bundle exported (with ONNX models: paddle2onnx is in the test extra) from the trained
+    checkpoint, then copied to another directory."""
     _, ckpt, _, home = trained
     root = tmp_path_factory.mktemp("bundle")
-    assert main(["export", "--checkpoint_dir", ckpt, "--output", str(root / "out")]) == 0
+    assert main(["export", "--checkpoint_dir", ckpt, "--output", str(root / "out"),
+                 "--onnx", "yes"]) == 0
     shutil.copytree(str(root / "out"), str(root / "elsewhere"))
     return str(root / "elsewhere")
 
@@ -41,29 +43,51 @@ def test_the_bundle_records_the_module_by_name_version_and_sha256(exported, trai
     assert spec["format"] == 2
     (module,) = spec["modules"]
     assert set(module["module"]) == {"name", "version", "sha256"}
-    assert module["features"]["prefix"] == "features_0"
+    assert module["features"]["prefix"] == "features_0" and spec["onnx"]["opset"] == 17
     assert os.path.isfile(os.path.join(exported, "features_0.pdiparams"))
     module_dir = trained[0].contexts[0].module.directory
     text = open(os.path.join(exported, "predictor.json"), encoding="utf-8").read()
     assert module_dir not in text                       # no path to the module
 
 
+@pytest.mark.parametrize("backend", ["paddle", "onnx"])
 def test_a_copied_bundle_predicts_with_an_empty_home_and_no_module_system(exported, trained,
-                                                                          tmp_path):
+                                                                          tmp_path, backend):
+    """On either backend, the task's probabilities (within 1e-5); with ONNX Runtime, Paddle
+    itself is never imported."""
     task = trained[0]
     env = dict(os.environ, PADDLEHUB_LITE_HOME=str(tmp_path / "empty_home"),
                PYTHONPATH=os.pathsep.join([REPO] + sys.path))
-    run = subprocess.run([sys.executable, "-c", PREDICT, exported, json.dumps(TEXTS)], env=env,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run([sys.executable, "-c", PREDICT, exported, json.dumps(TEXTS), backend],
+                         env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     probs_line, modules_line = run.stdout.strip().splitlines()[-2:]
     want = np.concatenate([s.run_results[0] for s in task.predict(TEXTS)])
-    np.testing.assert_allclose(np.array(json.loads(probs_line)), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.array(json.loads(probs_line)), want, rtol=0, atol=1e-5)
     imported = json.loads(modules_line)
     assert not [m for m in imported if m.startswith(("paddlehub_lite.zoo",
                                                      "paddlehub_lite.module.module",
                                                      "paddlehub_lite.finetune.task"))], imported
+    assert ("paddle" in imported) == (backend == "paddle"), imported
     assert not os.path.exists(tmp_path / "empty_home" / "modules")
+
+
+def test_onnx_parity_is_recorded_and_a_model_that_differs_is_not_written(exported, trained,
+                                                                         tmp_path, monkeypatch,
+                                                                         hub_log):
+    spec = json.load(open(os.path.join(exported, "predictor.json"), encoding="utf-8"))
+    assert spec["onnx"]["max_abs_diff"] <= 1e-5 and spec["onnx"]["probes"] >= 3
+    assert {"model.onnx", "features_0.onnx"} <= set(os.listdir(exported))
+    from paddlehub_lite.deploy import export as export_module
+    monkeypatch.setattr(export_module, "parity", lambda directory, description: 3e-4)
+    result = export_module.export(trained[1], str(tmp_path / "differs"), onnx=True)
+    assert result["onnx"] is None
+    assert not [n for n in os.listdir(tmp_path / "differs") if n.endswith(".onnx")]
+    assert "differ from Paddle Inference's by up to 0.0003" in hub_log.text
+    from paddlehub_lite.deploy import TextClassifier
+    assert TextClassifier(str(tmp_path / "differs")).load().backend == "paddle"   # auto
+    with pytest.raises(ValueError, match="no ONNX models"):
+        TextClassifier(str(tmp_path / "differs"), backend="onnx").load()
 
 
 def test_hub_lite_predict_takes_a_bundle(exported, trained, tmp_path, capsys):
