@@ -159,6 +159,9 @@ def _predict_parser(sub) -> None:
                    help="texts per model call (default: the training batch size)")
     p.add_argument("--report", default=None,
                    help="with a labelled .tsv: also write the report as JSON here")
+    p.add_argument("--explain", action="store_true",
+                   help='add each word\'s contribution to the label: "words": [{"word", '
+                        '"contribution"}] (occlusion with <UNK>; one model call per text)')
     _backend_arg(p)
     p.set_defaults(func=_run_predict)
 
@@ -166,7 +169,7 @@ def _predict_parser(sub) -> None:
 def _run_predict(args) -> int:
     from paddlehub_lite.deploy import predict_file
     return predict_file.run(args.checkpoint_dir, args.input, args.output, args.batch_size,
-                            args.report, args.backend)
+                            args.report, args.backend, args.explain)
 
 
 def _export_parser(sub) -> None:

@@ -112,13 +112,25 @@ class TextClassifier:
         samples = self.reader.get_samples("predict", list(texts))
         if not samples:
             return np.zeros((0, len(self.labels)), "float32")
-        max_len = min([m.max_seq_len for m in self.modules] or [self.reader.max_seq_len])
+        max_len = self.max_len
 
         def run(indices):
             return self.ids_probabilities(batching.pad_ids([samples[i][0] for i in indices],
                                                            self.pad_id, max_len))
 
         return batching.in_length_order([len(s[0]) for s in samples], self.batch_size, run)
+
+    @property
+    def max_len(self) -> int:
+        """The most words of a text the model reads (the rest is cut)."""
+        self.load()
+        return min([m.max_seq_len for m in self.modules] or [self.reader.max_seq_len])
+
+    def explain(self, texts: Sequence[str]) -> List[Dict]:
+        """``predict``'s results with each word's contribution to the label
+        (``deploy/explain.py``: occlusion with ``<UNK>``)."""
+        from paddlehub_lite.deploy.explain import explain
+        return explain(self, texts)
 
     @property
     def pad_id(self) -> int:

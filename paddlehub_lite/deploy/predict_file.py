@@ -63,15 +63,18 @@ def read_input(path: str) -> Tuple[List[str], Optional[List[str]], List[int]]:
     return texts, labels, lines
 
 
-def classify(classifier, texts: List[str], progress: bool = True) -> List[dict]:
-    """The classifier's results for ``texts``, in order, with a progress bar on a terminal."""
+def classify(classifier, texts: List[str], progress: bool = True,
+             explain: bool = False) -> List[dict]:
+    """The classifier's results for ``texts``, in order, with a progress bar on a terminal
+    (``explain``: with each word's contribution, ``TextClassifier.explain``)."""
     from tqdm import tqdm
     results = []
+    call = classifier.explain if explain else classifier.predict
     with tqdm(total=len(texts), desc="predict", unit="text", file=sys.stderr,
               disable=None if progress else True) as bar:
         for start in range(0, len(texts), CHUNK):
             chunk = texts[start:start + CHUNK]
-            results.extend(classifier.predict(chunk))
+            results.extend(call(chunk))
             bar.update(len(chunk))
     return results
 
@@ -95,7 +98,7 @@ def evaluate(labels: List[str], results: List[dict], names: List[str]) -> dict:
 
 def run(checkpoint_dir: str, input_path: str, output: Optional[str] = None,
         batch_size: Optional[int] = None, report_path: Optional[str] = None,
-        backend: str = "auto") -> int:
+        backend: str = "auto", explain: bool = False) -> int:
     """The command: returns the exit code."""
     from paddlehub_lite.deploy.classifier import TextClassifier
     from paddlehub_lite.utils.log import logger
@@ -109,7 +112,7 @@ def run(checkpoint_dir: str, input_path: str, output: Optional[str] = None,
             raise ValueError("%s: a label column is evaluated only for single-label models"
                              % input_path)
         check_labels(input_path, labels, lines, classifier.labels)
-    results = classify(classifier, texts)
+    results = classify(classifier, texts, explain=explain)
     rows = [dict({"text": text}, **result) for text, result in zip(texts, results)]
     if output:
         with atomic_file(output, "w", encoding="utf-8") as handle:

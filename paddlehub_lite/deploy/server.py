@@ -1,6 +1,7 @@
 """``hub-lite serve``: a trained classifier over HTTP, on the standard library.
 
     POST /predict   {"texts": ["...", ...]}  ->  {"results": [{"label", "probabilities"}, ...]}
+                    (with "explain": true each result has "words": [{"word", "contribution"}])
     POST /predict/<name>   PaddleHub Serving's protocol (``hub serving start -m NAME``):
                     {"texts": [...]} or {"data": {"text": [...]}}  ->  {"status": "0",
                     "msg": "", "results": [{"text", "label", "probabilities"}, ...]};
@@ -64,8 +65,9 @@ class ServeLimits:
         return self.max_texts * (self.max_chars * 6 + 16) + 1024
 
     def texts(self, body: bytes, paddlehub: bool = False):
-        """The texts of a /predict body, or ``RequestError``; ``paddlehub``: PaddleHub
-        Serving's forms are accepted too (``{"data": {"text": [...]}}``)."""
+        """(texts, explain) of a /predict body, or ``RequestError``; ``paddlehub``: PaddleHub
+        Serving's forms are accepted too (``{"data": {"text": [...]}}``); ``"explain": true``
+        asks for each word's contribution."""
         try:
             payload = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as err:
@@ -75,7 +77,7 @@ class ServeLimits:
                                     "deeply") from None
         if paddlehub and isinstance(payload, dict) and "texts" not in payload \
                 and isinstance(payload.get("data"), dict) and "text" in payload["data"]:
-            payload = {"texts": payload["data"]["text"]}
+            payload = dict(payload, texts=payload["data"]["text"])
         if not isinstance(payload, dict) or "texts" not in payload:
             raise RequestError(400, 'the body must be an object {"texts": [...]}' +
                                (' or {"data": {"text": [...]}}' if paddlehub else ""))
@@ -95,13 +97,16 @@ class ServeLimits:
             if len(text) > self.max_chars:
                 raise RequestError(413, "texts[%d] has %d characters; at most %d"
                                    % (i, len(text), self.max_chars))
-        return texts
+        explain = payload.get("explain", False)
+        if not isinstance(explain, bool):
+            raise RequestError(400, '"explain" must be true or false')
+        return texts, explain
 
 
 def make_handler(batcher: Batcher, labels, limits: ServeLimits, name: str,
-                 idle_timeout: float):
+                 idle_timeout: float, explain):
     """The request handler class of one server (``name``: the model's name in PaddleHub's
-    ``/predict/<name>``)."""
+    ``/predict/<name>``; ``explain(texts)``: results with word contributions)."""
     with open(PAGE, "rb") as handle:
         page = handle.read()
     paddlehub_path = "/predict/" + urllib.parse.quote(name)
@@ -153,12 +158,13 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits, name: str,
         def _answer_post(self):
             path = urllib.parse.urlsplit(self.path).path
             paddlehub = path.startswith("/predict/")
-            texts = self._read_texts(path, paddlehub)
+            request = self._read_texts(path, paddlehub)
             self.server.settle(self.request)     # the batcher need not wait for it any more
-            if texts is None:
+            if request is None:
                 return
+            texts, wants_explain = request
             try:
-                results = batcher.submit(texts).result()
+                results = explain(texts) if wants_explain else batcher.submit(texts).result()
             except Exception as err:   # the model failed: the server still serves
                 logger.error("prediction failed: %s", err)
                 self._error(500, "prediction failed: %s" % err, paddlehub)
@@ -279,16 +285,22 @@ class Server:
         self.drain_seconds = drain_seconds
         self.batcher = Batcher(self._predict, max_batch, max_wait_ms)
         self.httpd: Optional[_HTTPServer] = None
+        self._model_lock = threading.Lock()    # one model call at a time (batcher, explain)
 
     def _predict(self, texts):
-        return self.classifier.predict(texts)
+        with self._model_lock:
+            return self.classifier.predict(texts)
+
+    def _explain(self, texts):
+        with self._model_lock:
+            return self.classifier.explain(texts)
 
     def start(self) -> "Server":
         """Load the model, answer one warm-up text, bind the port."""
         self.classifier.load()
         self.classifier.predict(["预热"])
         handler = make_handler(self.batcher, self.classifier.labels, self.limits, self.name,
-                               self.idle_timeout)
+                               self.idle_timeout, self._explain)
         try:
             self.httpd = _HTTPServer((self.host, self.port), handler, self.batcher)
         except OSError as err:         # a port in use: named, for one error line

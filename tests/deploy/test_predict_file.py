@@ -152,3 +152,30 @@ def test_a_full_disk_is_one_error_line_and_leaves_nothing(trained, tmp_path, cap
         assert os.listdir(disk) == []
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_explain_removing_the_top_word_lowers_the_label_s_probability(trained, tmp_path, capsys,
+                                                                      monkeypatch):
+    """hub-lite predict --explain; and the explanation holds up outside itself: deleting from
+    the text the word with the largest contribution lowers the label's probability (measured by
+    a plain prediction of the shorter text, not by the occlusion)."""
+    monkeypatch.setenv("PADDLEHUB_LITE_HOME", trained[3])
+    from ..conftest import CHNSENTICORP
+    with open(os.path.join(CHNSENTICORP, "test.tsv"), encoding="utf-8") as handle:
+        texts = [line.rstrip("\n").split("\t")[1][:60] for line in list(handle)[1:41]]
+    path = tmp_path / "texts.txt"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    code, out, err = _cli(["predict", "--checkpoint_dir", trained[1], "--input", str(path),
+                           "--explain"], trained, capsys)
+    assert code == 0, err
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert [r["text"] for r in rows] == texts
+    for row in rows:                                  # the words (the segmenter drops spaces)
+        assert "".join(w["word"] for w in row["words"]) == "".join(row["text"].split())
+    row, word = max(((r, w) for r in rows for w in r["words"]),
+                    key=lambda pair: pair[1]["contribution"])
+    assert word["contribution"] > 0
+    from paddlehub_lite.deploy import TextClassifier
+    shorter = row["text"].replace(word["word"], "", 1)
+    after = TextClassifier(trained[1]).predict([shorter])[0]["probabilities"][row["label"]]
+    assert after < row["probabilities"][row["label"]], (row, word, after)

@@ -149,6 +149,12 @@ def test_page_in_a_headless_browser_shows_a_prediction(trained, server, tmp_path
     assert '<strong id="label">%s</strong>' % want["label"] in dom, (dom, result.stderr[-2000:])
     shown = "%.4f" % want["probabilities"][want["label"]]
     assert "<td>%s</td>" % shown in dom
+    # the text, word by word, each coloured by its contribution (green more, red less)
+    spans = re.findall(r'<span class="word" title="(-?[0-9.]+)" style="background-color: '
+                       r'rgba\((\d+), (\d+), 0, ([0-9.]+)\);">([^<]+)</span>', dom)
+    assert "".join(s[4] for s in spans) == text, dom
+    for contribution, red, green, _, _ in spans:
+        assert (float(contribution) >= 0) == (int(green) > int(red)), spans
 
 
 def test_nested_json_gets_a_400_and_the_server_keeps_serving(server):
@@ -208,6 +214,23 @@ def _load(base, n_requests, texts):
     for thread in threads:
         thread.start()
     return threads, results
+
+
+def test_explain_in_a_request_gives_each_word_s_contribution(trained, server):
+    """"explain": true (both protocols): every result has the words the model saw, each with
+    its contribution; without it, the results are as before."""
+    base, _, _ = server
+    texts = ["房间很干净，服务很好", ""]
+    status, body = _post(base, {"texts": texts, "explain": True})
+    assert status == 200, body
+    first, empty = body["results"]
+    assert "".join(w["word"] for w in first["words"]) == texts[0]      # no spaces in it
+    assert all(isinstance(w["contribution"], float) for w in first["words"])
+    assert empty["words"] == []
+    status, body = _post(base, {"data": {"text": texts[:1]}, "explain": True}, path="/predict/tiny")
+    assert status == 200 and body["results"][0]["words"] == first["words"]
+    status, body = _post(base, {"texts": texts, "explain": "yes"})
+    assert status == 400 and "explain" in body["error"]
 
 
 def test_sigterm_finishes_the_request_in_flight(server):
