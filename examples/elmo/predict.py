@@ -1,7 +1,9 @@
 """Predict with the finetuned classifier: prints one ``text<TAB>label<TAB>probability`` line per
 text (the probability of that label), then the accuracy on the test split of the data the model
-was trained on. Everything it needs is recorded in the checkpoint's best model (the labels, the
-vocab, the module, the dataset), so no other flag is needed.
+was trained on, naming the file. Everything it needs is recorded in the checkpoint's best model
+(the labels, the vocab, the module, the dataset and its test file's sha256), so no other flag
+is needed. A test file other than the recorded one (another copy, the data directory gone) is
+refused; ``--test_file`` scores a labelled TSV of your choice (``text_a`` and ``label`` columns).
 
     python predict.py --checkpoint_dir ./ckpt_chnsenticorp [--input_file texts.txt]
 """
@@ -38,6 +40,9 @@ def main(argv=None):
                         help="texts per model call (default: the training batch size)")
     parser.add_argument("--no_test_accuracy", action="store_true",
                         help="skip the accuracy on the test split")
+    parser.add_argument("--test_file", type=str, default=None,
+                        help="score this labelled TSV (a header naming text_a and label) "
+                             "instead of the test split recorded with the model")
     parser.add_argument("--use_gpu", type=str, default=None,
                         help="accepted for PaddleHub compatibility; prediction runs on the CPU")
     args = parser.parse_args(argv)
@@ -51,14 +56,39 @@ def main(argv=None):
         print("%s\t%s\t%.4f" % (text, result["label"], result["probabilities"][result["label"]]))
     if args.no_test_accuracy:
         return
+    if args.test_file:
+        from paddlehub_lite.deploy.predict_file import read_input
+        texts, labels, _ = read_input(args.test_file)
+        if labels is None:
+            raise SystemExit("predict.py: error: %s has no label column" % args.test_file)
+        path = args.test_file
+    else:
+        path, texts, labels = recorded_test_split(classifier)
+        if path is None:
+            return
+    predicted = classifier.predict(texts)
+    accuracy = np.mean([p["label"] == label for p, label in zip(predicted, labels)])
+    print("accuracy = %f (%d test examples, %s)" % (accuracy, len(texts), path))
+
+
+def recorded_test_split(classifier):
+    """(path, texts, labels) of the test split the model was trained with, checked against its
+    recorded sha256; (None, None, None) when none was recorded (a message says so)."""
+    from paddlehub_lite.utils.download import sha256_file
     dataset = classifier.dataset()
+    recorded = classifier.description["dataset"] or {}
     if dataset is None or not dataset.test_file:
         print("no test split recorded with the model: accuracy skipped")
-        return
+        return None, None, None
+    path = os.path.join(dataset.base_path, dataset.test_file)
+    if recorded.get("test_sha256") and sha256_file(path) != recorded["test_sha256"]:
+        raise SystemExit("predict.py: error: %s is not the test split the model was trained "
+                         "with (recorded: %s in %s, sha256 %s...): give --test_file FILE to "
+                         "score a file anyway" % (path, recorded["test_file"],
+                                                  recorded["base_path"],
+                                                  recorded["test_sha256"][:12]))
     examples = dataset.get_test_examples()
-    predicted = classifier.predict([ex.text_a for ex in examples])
-    accuracy = np.mean([p["label"] == ex.label for p, ex in zip(predicted, examples)])
-    print("accuracy = %f (%d test examples)" % (accuracy, len(examples)))
+    return path, [ex.text_a for ex in examples], [ex.label for ex in examples]
 
 
 if __name__ == "__main__":

@@ -110,11 +110,16 @@ class BaseNLPDataset:
     def describe(self) -> Dict:
         """What a trained model records about its data (JSON): enough for
         ``dataset_from_description`` to open the same files again."""
+        from paddlehub_lite.utils.download import sha256_file
+        test_path = self._path(self.test_file) if self.test_file else None
         return {"class": type(self).__name__, "base_path": os.path.abspath(self.base_path),
                 "train_file": self.train_file, "dev_file": self.dev_file,
                 "test_file": self.test_file, "label_list": self.get_labels(),
                 "file_with_header": dict(self.file_with_header),
-                "multi_label": self.multi_label}
+                "multi_label": self.multi_label,
+                # which test split the model was scored on (run_predict.sh checks it)
+                "test_sha256": sha256_file(test_path) if test_path and os.path.isfile(test_path)
+                else None}
 
     # ----- labels -----------------------------------------------------------------------------
     def get_labels(self) -> List[str]:

@@ -1,6 +1,7 @@
 """The demo's shell scripts end to end on a ChnSentiCorp slice with the tiny module."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -55,12 +56,29 @@ def test_finetune_resume_and_predict(workdir):
     for line, text in zip(out, lines):
         got_text, label, probability = line.split("\t")
         assert got_text == text and label in ("0", "1") and 0.5 <= float(probability) <= 1.0
-    assert out[-1].startswith("accuracy = ") and "(100 test examples)" in out[-1]
+    data_dir = common[common.index("--data_dir") + 1]
+    assert out[-1].startswith("accuracy = ")
+    assert out[-1].endswith("(100 test examples, %s)" % os.path.join(data_dir, "test.tsv"))
     accuracy = float(out[-1].split()[2])
     # the same best model as the finetune's final test evaluation, so the same accuracy
     finetune_test = re.findall(r"\[test dataset evaluation result\] loss=[0-9.]+ acc=([0-9.]+)",
                                resumed.stderr)[-1]
     assert abs(accuracy - float(finetune_test)) < 1e-5, (accuracy, finetune_test)
+    # Observed: with the data directory gone, the accuracy was silently of the bundled
+    # 1,200-row ChnSentiCorp test split. Now that is refused, naming the file...
+    moved = str(cwd / "data_moved")
+    shutil.move(data_dir, moved)
+    refused = _sh("run_predict.sh", ["--input_file", str(texts)], cwd)
+    assert refused.returncode == 1, refused.stderr[-3000:]
+    assert "is not the test split the model was trained with" in refused.stderr
+    assert "accuracy" not in refused.stdout
+    # ... and --test_file scores the file it is given, naming it
+    told = _sh("run_predict.sh", ["--input_file", str(texts), "--test_file",
+                                  os.path.join(moved, "test.tsv")], cwd)
+    assert told.returncode == 0, told.stderr[-3000:]
+    last = told.stdout.strip().split("\n")[-1]
+    assert last == "accuracy = %f (100 test examples, %s)" % (accuracy,
+                                                            os.path.join(moved, "test.tsv"))
 
 
 def test_predict_needs_checkpoint_dir(workdir):

@@ -54,7 +54,8 @@ def test_three_classes_train_predict_and_serve_labels(tmp_path, tiny_pretrained,
     assert predicted.returncode == 0, predicted.stderr[-3000:]
     lines = predicted.stdout.strip().split("\n")
     assert all(line.split("\t")[1] in ("neg", "news", "pos") for line in lines[:5])
-    assert lines[-1] == "accuracy = %f (150 test examples)" % report["accuracy"]
+    assert lines[-1] == "accuracy = %f (150 test examples, %s)" % (
+        report["accuracy"], os.path.join(data, "test.tsv"))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO] + sys.path))
     out = subprocess.run([sys.executable, "-m", "paddlehub_lite.cli", "predict",
                           "--checkpoint_dir", ckpt, "--input", os.path.join(data, "test.tsv")],
