@@ -20,7 +20,7 @@ def _command_line(args) -> str:
 
 
 def _pretrain_parser(sub) -> None:
-    from paddlehub_lite.zoo.elmo.pretrain import PretrainConfig
+    from paddlehub_lite.zoo.elmo.pretrain_config import PretrainConfig
     defaults = PretrainConfig(corpus_files=[], work_dir="")
     p = sub.add_parser(
         "pretrain-elmo", help="pretrain a Chinese biLM and write an ELMo module directory",

@@ -115,3 +115,53 @@ def test_a_changed_bundle_file_is_refused_and_export_replaces_nothing(exported, 
     assert main(["export", "--checkpoint_dir", trained[1], "--output", str(mine)]) == 2
     assert "exists" in capsys.readouterr().err
     assert sorted(os.listdir(mine)) == ["notes.txt"]
+
+
+SERVE_ONE = """
+import json, re, subprocess, sys, urllib.request
+proc = subprocess.Popen([sys.executable, "-m", "paddlehub_lite.cli", "serve", "--checkpoint_dir",
+                         sys.argv[1], "--port", "0", "--name", "mine"], stderr=subprocess.PIPE,
+                        text=True)
+for line in proc.stderr:
+    found = re.search(r"Serving .* on (http://[0-9.:]+)", line)
+    if found:
+        break
+request = urllib.request.Request(found.group(1) + "/predict/mine",
+                                 data=json.dumps({"texts": json.loads(sys.argv[2])}).encode(),
+                                 headers={"Content-Type": "application/json"})
+print(urllib.request.urlopen(request, timeout=60).read().decode())
+proc.terminate()
+sys.exit(proc.wait(timeout=30))
+"""
+
+
+def test_a_venv_without_paddle_predicts_and_serves_the_bundle(exported, trained, tmp_path):
+    """The deployment install: a venv with onnxruntime, jieba, numpy and tqdm only (from pip's
+    cache when it has them), this package on the path: hub-lite predict and serve work, with
+    the task's probabilities."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    pip = subprocess.run([python, "-m", "pip", "install", "-q", "onnxruntime", "jieba", "numpy",
+                          "tqdm"], capture_output=True, text=True, timeout=900)
+    assert pip.returncode == 0, pip.stderr[-3000:]
+    env = dict(os.environ, PYTHONPATH=REPO, PADDLEHUB_LITE_HOME=str(tmp_path / "home"))
+    env.pop("PYTHONHOME", None)
+    check = subprocess.run([python, "-c", "import importlib.util as u; print(u.find_spec("
+                            "'paddle') is None)"], env=env, capture_output=True, text=True)
+    assert check.stdout.strip() == "True"                   # no Paddle in this venv
+    texts = tmp_path / "texts.txt"
+    texts.write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
+    predicted = subprocess.run([python, "-m", "paddlehub_lite.cli", "predict", "--checkpoint_dir",
+                                exported, "--input", str(texts)], env=env, capture_output=True,
+                               text=True, timeout=300)
+    assert predicted.returncode == 0, predicted.stderr[-3000:]
+    rows = [json.loads(x) for x in predicted.stdout.splitlines()]
+    want = np.concatenate([s.run_results[0] for s in trained[0].predict(TEXTS)])
+    np.testing.assert_allclose([list(r["probabilities"].values()) for r in rows], want,
+                               rtol=0, atol=1e-5)
+    served = subprocess.run([python, "-c", SERVE_ONE, exported, json.dumps(TEXTS)], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert served.returncode == 0, served.stderr[-3000:]
+    answer = json.loads(served.stdout)
+    assert answer["status"] == "0" and [r["text"] for r in answer["results"]] == TEXTS

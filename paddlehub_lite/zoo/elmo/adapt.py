@@ -15,9 +15,7 @@ import os
 from typing import Dict, List, Optional, Sequence
 
 from paddlehub_lite.module.manifest import read_manifest
-from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
 from paddlehub_lite.zoo.elmo.pretrain_config import PretrainConfig
-from paddlehub_lite.zoo.elmo.pretrain_split import SplitPretrainer
 
 
 @dataclasses.dataclass
@@ -92,6 +90,8 @@ def adapt(config: AdaptConfig, output_dir: str, name: Optional[str] = None,
     its model card; returns the last held-out record (``fw_ppl``/``bw_ppl``) plus ``before``
     (the module's perplexities on the same held-out lines before adaptation) and ``path``."""
     from paddlehub_lite.zoo.elmo import model_card
+    from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
+    from paddlehub_lite.zoo.elmo.pretrain_split import SplitPretrainer
     base = read_manifest(config.module_dir)
     pre_config = config.pretrain_config()
     trainer = (SplitPretrainer(pre_config) if pre_config.directions == "split"

@@ -3,7 +3,6 @@ manifest), and the per-step seed that makes a resumed run exact."""
 import dataclasses
 from typing import List, Optional
 
-from paddlehub_lite.zoo.elmo.network import DIRECTIONS
 
 
 @dataclasses.dataclass
@@ -78,6 +77,7 @@ class PretrainConfig:
 
     @property
     def built_directions(self):
+        from paddlehub_lite.zoo.elmo.network import DIRECTIONS   # Paddle: only when built
         return (self.directions,) if self.directions in DIRECTIONS else DIRECTIONS
 
     def checkpoint_name(self) -> str:
