@@ -184,17 +184,24 @@ def _export_parser(sub) -> None:
     p.add_argument("--onnx", choices=["auto", "yes", "no"], default="auto",
                    help="add ONNX models, kept when their probabilities match Paddle's within "
                         "1e-5 (default auto: when paddle2onnx is installed)")
+    p.add_argument("--quantize", choices=["int8"], default=None,
+                   help="quantize the ONNX models' LSTM, GRU and MatMul weights to int8 "
+                        "(ONNX Runtime's dynamic quantization; BENCHMARKS.md has its accuracy)")
     p.set_defaults(func=_run_export)
 
 
 def _run_export(args) -> int:
     from paddlehub_lite.deploy.export import export
     result = export(args.checkpoint_dir, args.output,
-                    onnx={"auto": None, "yes": True, "no": False}[args.onnx])
+                    onnx={"auto": None, "yes": True, "no": False}[args.onnx],
+                    quantize=args.quantize)
     onnx = result["onnx"]
     print("bundle written to %s (%s)" % (result["path"], "ONNX models: probabilities within "
-                                         "%.2g of Paddle's" % onnx["max_abs_diff"] if onnx
-                                         else "Paddle models only"))
+                                         "%.2g of Paddle's%s" % (onnx["max_abs_diff"],
+                                                                 ", quantized to int8"
+                                                                 if onnx.get("quantized")
+                                                                 else "")
+                                         if onnx else "Paddle models only"))
     return 0
 
 

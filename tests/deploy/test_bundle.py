@@ -165,3 +165,25 @@ def test_a_venv_without_paddle_predicts_and_serves_the_bundle(exported, trained,
     assert served.returncode == 0, served.stderr[-3000:]
     answer = json.loads(served.stdout)
     assert answer["status"] == "0" and [r["text"] for r in answer["results"]] == TEXTS
+
+
+def test_int8_export_quantizes_the_lstm_and_matmul_weights(trained, tmp_path, capsys):
+    """--quantize int8: the biLM's LSTMs and the head's GRU and products run on int8 weights;
+    the bundle records how far the probe probabilities moved and predicts on ONNX Runtime.
+    (Its accuracy on ChnSentiCorp is a benchmark: BENCHMARKS.md, bench/int8.py.)"""
+    import onnx
+    out = str(tmp_path / "int8")
+    assert main(["export", "--checkpoint_dir", trained[1], "--output", out, "--quantize",
+                 "int8"]) == 0
+    assert "quantized to int8" in capsys.readouterr().out
+    ops = {n.op_type for n in onnx.load(os.path.join(out, "features_0.onnx")).graph.node}
+    assert "DynamicQuantizeLSTM" in ops and "LSTM" not in ops
+    head = {n.op_type for n in onnx.load(os.path.join(out, "model.onnx")).graph.node}
+    assert "MatMulInteger" in head
+    spec = json.load(open(os.path.join(out, "predictor.json"), encoding="utf-8"))["onnx"]
+    assert spec["quantized"] == "int8" and 0 < spec["int8_max_abs_diff"] < 0.1
+    from paddlehub_lite.deploy import TextClassifier
+    quantized = TextClassifier(out).load()
+    assert quantized.backend == "onnx"
+    want = np.concatenate([s.run_results[0] for s in trained[0].predict(TEXTS)])
+    assert np.abs(quantized.probabilities(TEXTS) - want).max() < 0.1
