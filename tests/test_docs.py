@@ -7,7 +7,8 @@ import pytest
 import paddlehub_lite as hub
 from paddlehub_lite.deploy import TextClassifier
 from paddlehub_lite.deploy.batcher import Batcher
-from paddlehub_lite.deploy.server import Server, ServeLimits
+from paddlehub_lite.deploy.request_limits import ServeLimits
+from paddlehub_lite.deploy.server import Server
 
 PUBLIC = [hub.RunConfig, hub.TextClassifierTask, hub.ClassifierTask, hub.AdamWeightDecayStrategy,
           hub.DefaultStrategy, hub.reader.LACClassifyReader, hub.dataset.BaseNLPDataset,

@@ -6,7 +6,9 @@
                     {"texts": [...]} or {"data": {"text": [...]}}  ->  {"status": "0",
                     "msg": "", "results": [{"text", "label", "probabilities"}, ...]};
                     errors {"status": "-1", "msg": "...", "results": ""} with a 4xx status
-    GET  /health    {"status": "ok", "labels": [...], "requests", "batches", "texts"}
+    GET  /health    {"status": "ok", "labels": [...], "requests", "batches", "texts",
+                    "received", "in_flight"}  (requests the model answered, its calls and
+                    texts; POST requests taken, and being answered now)
     GET  /          a page to type a text and see its label and probabilities
 
 The server keeps the model it loaded at start: a training run that replaces ``best_model/``
@@ -31,76 +33,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 
 from paddlehub_lite.deploy.batcher import Batcher
+from paddlehub_lite.deploy.request_limits import RequestError, ServeLimits
 from paddlehub_lite.utils.log import logger
 
 DISCARD_LIMIT = 16 << 20
 PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "page.html")
-
-
-class RequestError(Exception):
-    """A client error: an HTTP status and a message."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-class ServeLimits:
-    """What one request may ask for.
-
-    Args:
-        max_texts: texts in one request (default 256).
-        max_chars: characters in one text (default 5000).
-    """
-
-    def __init__(self, max_texts: int = 256, max_chars: int = 5000):
-        if max_texts < 1 or max_chars < 1:
-            raise ValueError("max_texts and max_chars must be >= 1")
-        self.max_texts = max_texts
-        self.max_chars = max_chars
-
-    @property
-    def max_body(self) -> int:
-        """The largest request body read, in bytes (4 UTF-8 bytes a character, escapes)."""
-        return self.max_texts * (self.max_chars * 6 + 16) + 1024
-
-    def texts(self, body: bytes, paddlehub: bool = False):
-        """(texts, explain) of a /predict body, or ``RequestError``; ``paddlehub``: PaddleHub
-        Serving's forms are accepted too (``{"data": {"text": [...]}}``); ``"explain": true``
-        asks for each word's contribution."""
-        try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
-            raise RequestError(400, "the body is not JSON: %s" % err) from None
-        except RecursionError:      # e.g. 100,000 nested "[": answer, don't die in the parser
-            raise RequestError(400, "the body is not JSON this server reads: nested too "
-                                    "deeply") from None
-        if paddlehub and isinstance(payload, dict) and "texts" not in payload \
-                and isinstance(payload.get("data"), dict) and "text" in payload["data"]:
-            payload = dict(payload, texts=payload["data"]["text"])
-        if not isinstance(payload, dict) or "texts" not in payload:
-            raise RequestError(400, 'the body must be an object {"texts": [...]}' +
-                               (' or {"data": {"text": [...]}}' if paddlehub else ""))
-        texts = payload["texts"]
-        if not isinstance(texts, list):
-            raise RequestError(400, '"texts" must be a list of strings, got %s'
-                               % type(texts).__name__)
-        if not texts:
-            raise RequestError(400, '"texts" is empty')
-        if len(texts) > self.max_texts:
-            raise RequestError(413, "%d texts in one request; at most %d"
-                               % (len(texts), self.max_texts))
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise RequestError(400, "texts[%d] is a %s, not a string"
-                                   % (i, type(text).__name__))
-            if len(text) > self.max_chars:
-                raise RequestError(413, "texts[%d] has %d characters; at most %d"
-                                   % (i, len(text), self.max_chars))
-        explain = payload.get("explain", False)
-        if not isinstance(explain, bool):
-            raise RequestError(400, '"explain" must be true or false')
-        return texts, explain
 
 
 def make_handler(batcher: Batcher, labels, limits: ServeLimits, name: str,
@@ -144,7 +81,8 @@ def make_handler(batcher: Batcher, labels, limits: ServeLimits, name: str,
             if path == "/health":
                 self._json(200, {"status": "ok", "labels": labels,
                                  "requests": batcher.requests, "batches": batcher.batches,
-                                 "texts": batcher.texts})
+                                 "texts": batcher.texts, "received": self.server.received,
+                                 "in_flight": self.server.busy})
             elif path in ("/", "/index.html"):
                 self._send(200, page, "text/html; charset=utf-8")
             else:
@@ -213,6 +151,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self._pending = set()
         self._pending_lock = threading.Lock()
         self._busy = 0                          # POST requests being answered
+        self.received = 0                       # POST requests taken so far
         self._idle = threading.Condition()
         super().__init__(address, handler)
 
@@ -221,12 +160,19 @@ class _HTTPServer(ThreadingHTTPServer):
         """Count a request as in flight while it is answered (``drain`` waits for them)."""
         with self._idle:
             self._busy += 1
+            self.received += 1
         try:
             yield
         finally:
             with self._idle:
                 self._busy -= 1
                 self._idle.notify_all()
+
+    @property
+    def busy(self) -> int:
+        """POST requests being answered now."""
+        with self._idle:
+            return self._busy
 
     def drain(self, seconds: float) -> int:
         """Wait until no request is in flight, at most ``seconds``; returns how many still

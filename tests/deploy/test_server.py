@@ -268,7 +268,14 @@ def test_ctrl_c_stops_cleanly_after_answering(trained):
     base, proc, lines = _start_server(trained, "--max_batch", "8", "--max_wait_ms", "0")
     try:
         threads, results = _load(base, 6, [t[:200] for t in _texts()[:8]])
-        time.sleep(0.05)
+        deadline = time.time() + 60          # every request taken by the server (one still
+        while time.time() < deadline:        # connecting would be refused instead)
+            with urllib.request.urlopen(base + "/health", timeout=10) as response:
+                health = json.loads(response.read())
+            if health["received"] >= 6:
+                break
+            time.sleep(0.005)
+        assert health["received"] == 6 and health["in_flight"] >= 1, health   # some in flight
         proc.send_signal(signal.SIGINT)
         for thread in threads:
             thread.join(timeout=60)
