@@ -19,6 +19,8 @@ import importlib.util
 import os
 import re
 
+import pytest
+
 from ..conftest import CHNSENTICORP, REPO
 from .test_demo_scripts import _sh
 
@@ -34,6 +36,7 @@ def _subset_dir(work: str) -> str:
     return module.subset_dir(work, CHNSENTICORP, 1000)
 
 
+@pytest.mark.early
 def test_the_demo_with_the_shipped_elmo_learns_1000_reviews(tmp_path, hub_home):
     data = _subset_dir(str(tmp_path))
     run = _sh("run_elmo_finetune.sh", ["--data_dir", data, "--checkpoint_dir",

@@ -24,6 +24,7 @@ def _sh(script, args, cwd):
                           capture_output=True, text=True, timeout=900)
 
 
+@pytest.mark.early
 def test_finetune_resume_and_predict(workdir):
     cwd, common = workdir
     first = _sh("run_elmo_finetune.sh", common + ["--num_epoch", "1", "--batch_size", "16"], cwd)

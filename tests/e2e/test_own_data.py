@@ -31,6 +31,7 @@ def _three_class_dir(target):
     return target
 
 
+@pytest.mark.early
 def test_three_classes_train_predict_and_serve_labels(tmp_path, tiny_pretrained, hub_home):
     data = _three_class_dir(str(tmp_path / "mydata"))
     ckpt = str(tmp_path / "ckpt_mine")

@@ -215,6 +215,7 @@ def test_kill_in_the_middle_of_a_checkpoint_write(tiny_pretrained, data_slice, s
     _assert_same_bits(straight_run, str(tmp_path / "killed.rank0.npz"))
 
 
+@pytest.mark.early
 def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_slice, home,
                                                        tmp_path):
     """Plain SGD without clipping (Adam and global-norm clipping would hide a constant
@@ -431,6 +432,7 @@ def test_class_weights_change_the_loss_as_specified(tiny_pretrained, data_slice,
                            class_weights=[1.0])
 
 
+@pytest.mark.early
 def test_a_dead_data_parallel_peer_is_named_as_the_cause(tiny_pretrained, data_slice, home,
                                                          tmp_path):
     """Observed: when rank 1 died, rank 0 failed with a bare 'RuntimeError: std::exception'.

@@ -119,6 +119,7 @@ def test_dropout_masks_differ_between_steps(tmp_path, tiny_pretrained):
     assert losses(5) == first              # the same step: the same masks (and nothing moved)
 
 
+@pytest.mark.early
 def test_split_directions_train_in_two_processes_and_resume_exactly(tmp_path, tiny_pretrained):
     """directions='split': two processes, each LM with its own embedding; the module holds
     both, loads, and its perplexity fell in both directions. Stopped after 4 steps and rerun,
