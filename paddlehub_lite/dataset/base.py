@@ -41,17 +41,23 @@ class InputExample:
             getattr(self, k) == getattr(other, k) for k in self.__slots__)
 
 
-def read_tsv_rows(path: str, with_header: bool):
-    """Yield ``(line_number, fields)`` for every data row of a UTF-8 TSV file (no quoting, as
-    PaddleHub's ``csv.reader(quotechar=None)``). Blank lines are an error, except at the end."""
+def read_lines(path: str, keep_trailing_empty: bool = False):
+    """Yield ``(line_number, line)`` for every line of a UTF-8 text file (a BOM and CRLF line
+    ends dropped); empty lines at the end only with ``keep_trailing_empty`` (then as many lines
+    as ``wc -l`` counts, plus a last line without a newline). Invalid UTF-8 and CR-only line
+    ends are a ``ValueError`` naming the file (and line)."""
     with open(path, "rb") as handle:
         data = handle.read()
     if b"\r" in data.rstrip(b"\r") and b"\n" not in data:
         raise ValueError("%s: lines end in CR only (old Mac line ends): convert them to LF or "
                          "CRLF" % path)
     raw_lines = data.split(b"\n")
-    while raw_lines and raw_lines[-1] in (b"", b"\r"):
-        raw_lines.pop()
+    if keep_trailing_empty:
+        if raw_lines[-1] == b"":      # the newline that ends the last line starts no line
+            raw_lines.pop()
+    else:
+        while raw_lines and raw_lines[-1] in (b"", b"\r"):
+            raw_lines.pop()
     for line_no, raw in enumerate(raw_lines, start=1):
         if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -59,8 +65,13 @@ def read_tsv_rows(path: str, with_header: bool):
             line = raw.decode("utf-8")
         except UnicodeDecodeError as err:
             raise ValueError("%s:%d: invalid UTF-8 (byte %d)" % (path, line_no, err.start)) from None
-        if line.endswith("\r"):
-            line = line[:-1]
+        yield line_no, line[:-1] if line.endswith("\r") else line
+
+
+def read_tsv_rows(path: str, with_header: bool):
+    """Yield ``(line_number, fields)`` for every data row of a UTF-8 TSV file (no quoting, as
+    PaddleHub's ``csv.reader(quotechar=None)``). Blank lines are an error, except at the end."""
+    for line_no, line in read_lines(path):
         if line_no == 1 and with_header:
             continue
         yield line_no, line.split("\t")

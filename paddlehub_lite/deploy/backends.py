@@ -17,11 +17,16 @@ def onnxruntime_available() -> bool:
     return importlib.util.find_spec("onnxruntime") is not None
 
 
-def resolve(backend: str, has_onnx: bool) -> str:
-    """The backend ``backend`` means for a bundle (``has_onnx``: it holds ONNX models); an
-    unknown name, or ``onnx`` where it cannot run, is a ``ValueError`` saying why."""
+def check_name(backend: str) -> str:
+    """``backend`` if it is one of ``BACKENDS``, else a ``ValueError`` listing them."""
     if backend not in BACKENDS:
         raise ValueError("backend must be one of %s, got %r" % (", ".join(BACKENDS), backend))
+    return backend
+
+
+def resolve(backend: str, has_onnx: bool) -> str:
+    """The backend ``backend`` (checked by ``check_name``) means for a bundle (``has_onnx``: it
+    holds ONNX models); ``onnx`` where it cannot run is a ``ValueError`` saying why."""
     if backend == "auto":
         return "onnx" if has_onnx and onnxruntime_available() else "paddle"
     if backend == "onnx" and not has_onnx:

@@ -35,10 +35,8 @@ class TextClassifier:
     def __init__(self, checkpoint_dir: str, num_threads: Optional[int] = None,
                  batch_size: Optional[int] = None, segment_workers: int = 1,
                  backend: str = "auto"):
-        from paddlehub_lite.deploy.backends import BACKENDS
-        if backend not in BACKENDS:
-            raise ValueError("backend must be one of %s, got %r" % (", ".join(BACKENDS),
-                                                                    backend))
+        from paddlehub_lite.deploy.backends import check_name
+        check_name(backend)
         if num_threads is not None and num_threads < 1:
             raise ValueError("num_threads must be >= 1, got %r" % num_threads)
         if batch_size is not None and batch_size < 1:

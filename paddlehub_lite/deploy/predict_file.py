@@ -10,7 +10,7 @@ import json
 import sys
 from typing import List, Optional, Tuple
 
-from paddlehub_lite.dataset.base import read_tsv_rows
+from paddlehub_lite.dataset.base import read_lines as base_read_lines, read_tsv_rows
 from paddlehub_lite.finetune import report as report_lib
 from paddlehub_lite.utils.atomic import atomic_file
 
@@ -20,21 +20,7 @@ CHUNK = 1024   # texts per call of the classifier (the progress bar moves per ch
 def read_lines(path: str) -> List[str]:
     """Every line of a text file, as ``wc -l`` counts them (plus a last line without a newline):
     empty lines included, at the end too. Invalid UTF-8 is a ``ValueError`` naming the line."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    raw_lines = data.split(b"\n")
-    if raw_lines[-1] == b"":          # the newline that ends the last line starts no line
-        raw_lines.pop()
-    lines = []
-    for line_no, raw in enumerate(raw_lines, start=1):
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            lines.append(raw.decode("utf-8").rstrip("\r"))
-        except UnicodeDecodeError as err:
-            raise ValueError("%s:%d: invalid UTF-8 (byte %d)" % (path, line_no, err.start)) \
-                from None
-    return lines
+    return [line for _, line in base_read_lines(path, keep_trailing_empty=True)]
 
 
 def read_input(path: str) -> Tuple[List[str], Optional[List[str]], List[int]]:

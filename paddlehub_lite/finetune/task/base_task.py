@@ -225,9 +225,9 @@ class BaseTask:
         parameter missing there or of another shape raises ``ResumeMismatch``."""
         state = params_io.load_state(path)
         names = params_io.state_names(program)
-        check_parameters(state, {n: tuple(np.array(scope.find_var(n).get_tensor()).shape)
+        check_parameters(state, {n: tuple(scope.find_var(n).get_tensor().shape())
                                  for n in names if scope.find_var(n) is not None},
-                         self.checkpoint_dir)
+                         self.checkpoint_dir)       # shapes only: no copy of the values
         set_values(scope, {n: state[n] for n in names if n in state})
 
     # ----- data -------------------------------------------------------------------------------
