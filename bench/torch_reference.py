@@ -22,7 +22,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class BiLM(nn.Module):
@@ -140,26 +139,68 @@ def evaluate(model, samples, batch_size=64):
     return correct / len(samples)
 
 
+class Reader:
+    """Text -> word ids the way the Paddle side's ``LACClassifyReader`` does it (jieba's
+    dictionary mode, whitespace tokens dropped, ``<UNK>`` for unknown words, at most
+    ``max_seq_len`` words, an empty text as ``[<UNK>]``), written here so that the reference
+    process never imports ``paddlehub_lite`` (whose import sets CPU environment defaults).
+    ``check`` verifies that it gives the Paddle reader's ids."""
+
+    def __init__(self, vocab_path, max_seq_len=128):
+        import logging
+
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.initialize()
+        with open(vocab_path, encoding="utf-8") as handle:
+            tokens = [line.rstrip("\r\n").split("\t")[0] for line in handle if line.strip()]
+        self.vocab = {t: i for i, t in enumerate(tokens)}
+        self.unk = self.vocab["<UNK>"]
+        self.max_seq_len = max_seq_len
+
+    def __len__(self):
+        return len(self.vocab)
+
+    def ids(self, text):
+        words = [w for w in self.tokenizer.lcut(text, HMM=False) if not w.isspace()]
+        return [self.vocab.get(w, self.unk) for w in words][:self.max_seq_len] or [self.unk]
+
+
+def read_tsv(path):
+    """ChnSentiCorp's ``label<TAB>text_a`` rows after the header: [(text, label)]."""
+    with open(path, encoding="utf-8") as handle:
+        rows = [line.rstrip("\n").split("\t", 1) for line in list(handle)[1:] if line.strip()]
+    return [(text, int(label)) for label, text in rows]
+
+
+def module_dir_of(args):
+    return args.module_dir or os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "paddlehub_lite", "zoo", "elmo", "pretrained")
+
+
 def load(args):
-    """(hub, dataset, reader, module_dir, model) as both sides use them."""
+    """(reader, module_dir, model), without importing paddlehub_lite."""
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    import paddlehub_lite as hub  # the same segmentation and vocab as the Paddle side
-    from paddlehub_lite.module.manifest import load_weights, read_manifest
-    module_dir = args.module_dir or hub.Module(name="elmo").directory
-    config = read_manifest(module_dir)["network"]
-    dataset = hub.dataset.ChnSentiCorp(base_path=args.data)
-    reader = hub.reader.LACClassifyReader(dataset=dataset,
-                                          vocab_path=os.path.join(module_dir, "assets",
-                                                                  "vocab.txt"),
-                                          use_cache=False)
-    model = Classifier(BiLM(load_weights(module_dir), config), len(reader.vocab),
-                       2 * config["embed_dim"], config["num_layers"] + 1)
-    return hub, dataset, reader, module_dir, model
+    module_dir = module_dir_of(args)
+    with open(os.path.join(module_dir, "module.json"), encoding="utf-8") as handle:
+        config = json.load(handle)["network"]
+    with np.load(os.path.join(module_dir, "weights.npz"), allow_pickle=False) as data:
+        weights = {k: data[k].astype("float32") for k in data.files}
+    reader = Reader(os.path.join(module_dir, "assets", "vocab.txt"))
+    model = Classifier(BiLM(weights, config), len(reader), 2 * config["embed_dim"],
+                       config["num_layers"] + 1)
+    return reader, module_dir, model
 
 
-def train(args, dataset, reader, model):
-    train_set, dev, test = (reader.get_samples(p) for p in ("train", "dev", "test"))
+def samples(reader, args, split):
+    return [(reader.ids(text), label)
+            for text, label in read_tsv(os.path.join(args.data, split + ".tsv"))]
+
+
+def train(args, reader, model):
+    train_set, dev, test = (samples(reader, args, p) for p in ("train", "dev", "test"))
     no_decay = lambda n: n.endswith("bias")  # noqa: E731
     groups = [
         {"params": [model.word_emb.weight], "lr": args.learning_rate * 30,
@@ -203,39 +244,50 @@ def train(args, dataset, reader, model):
             "train_examples": trained, "train_step_seconds": train_time}
 
 
-def predict(args, dataset, reader, model):
+def predict(args, reader, model):
     model.load_state_dict(torch.load(args.load))
     model.eval()
-    texts = [ex.text_a for ex in dataset.get_test_examples()]
+    texts = [text for text, _ in read_tsv(os.path.join(args.data, "test.tsv"))]
+    size = args.predict_batch_size
     with torch.no_grad():
-        model(*pad([s[0] for s in reader.get_samples("predict", texts[:8])]))  # warm up
+        model(*pad([reader.ids(t) for t in texts[:8]]))  # warm up
         t0 = time.perf_counter()
-        predict_samples = reader.get_samples("predict", texts)
-        for i in range(0, len(predict_samples), 64):
-            model(*pad([s[0] for s in predict_samples[i:i + 64]]))
+        ids = [reader.ids(t) for t in texts]
+        for i in range(0, len(ids), size):
+            model(*pad(ids[i:i + size]))
         batch_speed = len(texts) / (time.perf_counter() - t0)
         latencies = []
         for text in texts[:200]:
             t0 = time.perf_counter()
-            model(*pad([reader.get_samples("predict", [text])[0][0]]))
+            model(*pad([reader.ids(text)]))
             latencies.append(time.perf_counter() - t0)
     return {"side": "pytorch", "predict_texts_per_second": batch_speed,
             "latency_p50_ms": 1000 * float(np.percentile(latencies, 50)),
-            "latency_p99_ms": 1000 * float(np.percentile(latencies, 99))}
+            "latency_p99_ms": 1000 * float(np.percentile(latencies, 99)),
+            "predict_batch_size": size, "threads": torch.get_num_threads()}
 
 
-def check(hub, dataset, reader, module_dir, model, texts=64):
-    """Largest |difference| between this biLM's stacked layers and the Paddle module's."""
+def check(args, reader, module_dir, model, checked=64):
+    """The largest |difference| between this biLM's stacked layers and the Paddle module's on
+    the first ``checked`` test texts, and on how many test texts this reader gives the Paddle
+    reader's word ids (the one mode that imports paddlehub_lite; it is not timed)."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import paddlehub_lite as hub
     from paddlehub_lite.finetune.batching import pad_ids
     module = hub.Module(directory=module_dir)
-    texts = [ex.text_a for ex in dataset.get_test_examples()[:texts]]
-    samples = reader.get_samples("predict", texts)
-    ids = pad_ids([s[0] for s in samples], 0, 1 << 30)
+    texts = [text for text, _ in read_tsv(os.path.join(args.data, "test.tsv"))]
+    paddle_reader = hub.reader.LACClassifyReader(
+        vocab_path=os.path.join(module_dir, "assets", "vocab.txt"), use_cache=False)
+    paddle_ids = [s[0] for s in paddle_reader.get_samples("predict", texts)]
+    same_ids = sum(list(a) == reader.ids(t) for a, t in zip(paddle_ids, texts))
+    ids = pad_ids(paddle_ids[:checked], 0, 1 << 30)
     theirs = module.bilm_layers(ids)
     with torch.no_grad():
-        ours, _ = model.bilm(torch.from_numpy(ids), torch.tensor([len(s[0]) for s in samples]))
+        ours, _ = model.bilm(torch.from_numpy(ids),
+                             torch.tensor([len(i) for i in paddle_ids[:checked]]))
     return {"max_abs_diff": float(np.abs(ours.numpy() - theirs).max()),
-            "max_abs_value": float(np.abs(theirs).max())}
+            "max_abs_value": float(np.abs(theirs).max()),
+            "reader_same_ids": same_ids, "reader_texts": len(texts)}
 
 
 def main():
@@ -249,17 +301,19 @@ def main():
     parser.add_argument("--weight_decay", type=float, default=0.01)
     parser.add_argument("--warmup_proportion", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--predict_batch_size", type=int, default=32,
+                        help="predict: texts per batch (the Paddle side's: the training batch)")
     parser.add_argument("--save", help="train: where the best state goes")
     parser.add_argument("--load", help="predict: the state train saved")
     args = parser.parse_args()
-    hub, dataset, reader, module_dir, model = load(args)
+    reader, module_dir, model = load(args)
     if args.mode == "train":
-        result = train(args, dataset, reader, model)
+        result = train(args, reader, model)
     elif args.mode == "predict":
-        result = predict(args, dataset, reader, model)
+        result = predict(args, reader, model)
     else:
-        result = check(hub, dataset, reader, module_dir, model)
+        result = check(args, reader, module_dir, model)
     print(json.dumps(result))
 
 

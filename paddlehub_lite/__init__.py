@@ -9,10 +9,16 @@ Importing the package calls ``hub.apply_cpu_defaults()``: it sets ``OMP_NUM_THRE
 ``MKL_DEBUG_CPU_TYPE=5`` (2-3x faster matrix products), each only when you have not set it
 yourself. Set
 them before the import to choose otherwise (see ``paddlehub_lite.utils.cpu``).
+
+It also silences the messages Paddle prints on every run that no user can act on (named in
+``paddlehub_lite.utils.quiet``; C++ log lines through ``GLOG_minloglevel=2`` when you have not
+set it). Set ``PADDLEHUB_LITE_PADDLE_NOISE=1`` before the import to keep them.
 """
 from paddlehub_lite.utils.cpu import apply_cpu_defaults
+from paddlehub_lite.utils.quiet import quiet_on_import
 
 apply_cpu_defaults()  # before Paddle runs any kernel: MKL reads these once
+quiet_on_import()     # before Paddle is imported: glog reads its level once
 
 # Everything else is imported on first use (PEP 562), so that ``import paddlehub_lite.utils.x``
 # (e.g. the entry points' warning filters) does not import Paddle.
@@ -24,6 +30,10 @@ _LAZY = {
     "AdamWeightDecayStrategy": ("paddlehub_lite.finetune", "AdamWeightDecayStrategy"),
     "ClassifierTask": ("paddlehub_lite.finetune", "ClassifierTask"),
     "DefaultStrategy": ("paddlehub_lite.finetune", "DefaultStrategy"),
+    "CombinedStrategy": ("paddlehub_lite.finetune", "CombinedStrategy"),
+    "DefaultFinetuneStrategy": ("paddlehub_lite.finetune", "DefaultFinetuneStrategy"),
+    "L2SPFinetuneStrategy": ("paddlehub_lite.finetune", "L2SPFinetuneStrategy"),
+    "ULMFiTStrategy": ("paddlehub_lite.finetune", "ULMFiTStrategy"),
     "ImageClassifierTask": ("paddlehub_lite.finetune", "ImageClassifierTask"),
     "MultiLabelClassifierTask": ("paddlehub_lite.finetune", "MultiLabelClassifierTask"),
     "RunConfig": ("paddlehub_lite.finetune", "RunConfig"),

@@ -40,24 +40,44 @@ def resolve(backend: str, has_onnx: bool) -> str:
 class OnnxPredictor:
     """``<prefix>.onnx`` on ONNX Runtime's CPU provider; runs feeds given by input name.
 
+    Thread policy (measured in BENCHMARKS.md, "Prediction speed"): the worker threads never
+    spin while waiting (ONNX Runtime's default spin-wait halved batch throughput on 2 cores
+    and slows it further beside busy processes), batches run on ``num_threads`` threads, and a
+    call with one row (one text) on a second session of one thread, created on the first such
+    call: a single text's recurrent steps are too small to split between threads.
+
     Args:
         prefix: the path without ``.onnx``.
-        num_threads: intra-op threads (default None: ONNX Runtime's default).
+        num_threads: intra-op threads of batch calls (default None: ONNX Runtime's default,
+            every core).
     """
 
     def __init__(self, prefix: str, num_threads: Optional[int] = None):
+        self.prefix = prefix
+        self.num_threads = num_threads
+        self.session = self._session(num_threads)
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        self._single = self.session if num_threads == 1 else None
+
+    def _session(self, num_threads: Optional[int]):
         import onnxruntime
         options = onnxruntime.SessionOptions()
         if num_threads:
             options.intra_op_num_threads = num_threads
-            options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(prefix + ".onnx", options,
-                                                    providers=["CPUExecutionProvider"])
-        self.input_names = [i.name for i in self.session.get_inputs()]
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        return onnxruntime.InferenceSession(self.prefix + ".onnx", options,
+                                            providers=["CPUExecutionProvider"])
 
     def __call__(self, feed: Dict[str, np.ndarray]) -> np.ndarray:
-        return self.session.run(None, {n: np.ascontiguousarray(feed[n])
-                                       for n in self.input_names})[0]
+        arrays = {n: np.ascontiguousarray(feed[n]) for n in self.input_names}
+        session = self.session
+        if len(arrays[self.input_names[0]]) == 1:
+            if self._single is None:
+                self._single = self._session(1)
+            session = self._single
+        return session.run(None, arrays)[0]
 
 
 def make_predictor(directory: str, prefix: str, backend: str, num_threads: Optional[int]):

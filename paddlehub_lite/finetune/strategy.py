@@ -14,8 +14,9 @@ Where it does not: T is the real number of optimizer steps of the run (v1.1.2 co
 ``num_epoch * examples // batch_size``, a few steps short, so the rate hit zero early), and
 ``optimizer_name`` is honoured (v1.1.2 ignored it in this strategy and always used Adam).
 """
+import dataclasses
 import math
-from typing import Callable, Optional
+from typing import Callable, List, Optional, Sequence
 
 import paddle
 
@@ -31,7 +32,27 @@ OPTIMIZERS = {
 }
 
 
-def _make_optimizer(name: str, learning_rate, grad_clip=None):
+@dataclasses.dataclass
+class Update:
+    """What ``build`` appended to a train program, for the loop that runs it.
+
+    Attributes:
+        scheduler: sets the learning-rate variable before every run (not part of a
+            checkpoint's parameters: its state is saved with the trainer's).
+        lr_name: the learning-rate variable's name.
+        before_step: ``(scope, place, epoch, global_step) -> None`` to call before each
+            step, or None (e.g. ``CombinedStrategy``'s unfreezing masks).
+        transient: variables ``before_step`` sets anew each step (not checkpointed).
+    """
+
+    scheduler: object
+    lr_name: str
+    before_step: Optional[Callable] = None
+    transient: List[str] = dataclasses.field(default_factory=list)
+
+
+def make_optimizer(name: str, learning_rate, grad_clip=None):
+    """The Paddle optimizer ``name`` means (PaddleHub: an unknown name means Adam)."""
     factory = OPTIMIZERS.get(name.lower(), paddle.optimizer.Adam)  # PaddleHub: unknown -> Adam
     return factory(learning_rate=learning_rate, grad_clip=grad_clip)
 
@@ -71,22 +92,22 @@ class DefaultStrategy:
     def lr_factor(self, total_steps: int) -> Callable[[int], float]:
         return lambda step: 1.0
 
-    def build(self, loss, total_steps: int, grad_hook: Optional[Callable] = None):
-        """Append the optimization to the current program. Returns ``(scheduler, name of the
-        learning-rate variable)``: the scheduler sets that variable before every run, so it is
-        not part of a checkpoint's state. The strategy itself is not changed (one strategy may
-        build several tasks).
+    def build(self, loss, total_steps: int, grad_hook: Optional[Callable] = None,
+              blocks: Optional[Sequence[Sequence[str]]] = None) -> Update:
+        """Append the optimization to the current program; returns its ``Update``. The
+        strategy itself is not changed (one strategy may build several tasks).
 
         ``grad_hook(params_grads) -> params_grads`` runs between backward and the update (the
-        data-parallel all-reduce goes there)."""
+        data-parallel all-reduce goes there). ``blocks``: the modules' trainable parameter
+        names in depth blocks, top down (used by ``CombinedStrategy``)."""
         scheduler = paddle.optimizer.lr.LambdaDecay(self.learning_rate,
                                                     self.lr_factor(total_steps))
-        optimizer = _make_optimizer(self.optimizer_name, scheduler, self._grad_clip())
+        optimizer = make_optimizer(self.optimizer_name, scheduler, self._grad_clip())
         params_grads = optimizer.backward(loss)
         if grad_hook is not None:
             params_grads = grad_hook(params_grads)
         self._apply(optimizer, params_grads)
-        return scheduler, optimizer._global_learning_rate().name
+        return Update(scheduler, optimizer._global_learning_rate().name)
 
     def _grad_clip(self):
         return None

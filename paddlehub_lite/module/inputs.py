@@ -62,6 +62,11 @@ class ModuleInputs(Protocol):
     def feed(self, word_ids: np.ndarray, num_threads: Optional[int]) -> Dict[str, np.ndarray]:
         """The extra inputs of any padded batch, computed now (prediction, serving)."""
 
+    def depth_blocks(self) -> List[List[str]]:
+        """Optional: the module's parameter names in depth blocks, top down (what
+        ``CombinedStrategy``'s discriminative rates and gradual unfreezing act on); a module
+        without it is one block with the head."""
+
     def describe(self) -> Dict:
         """JSON a trained model records so that ``restore`` can rebuild these inputs for its
         exported inference model, without the training script: at least

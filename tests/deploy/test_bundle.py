@@ -187,3 +187,20 @@ def test_int8_export_quantizes_the_lstm_and_matmul_weights(trained, tmp_path, ca
     assert quantized.backend == "onnx"
     want = np.concatenate([s.run_results[0] for s in trained[0].predict(TEXTS)])
     assert np.abs(quantized.probabilities(TEXTS) - want).max() < 0.1
+
+
+def test_onnx_thread_policy_one_thread_for_one_text_and_no_spinning(exported):
+    """ONNX Runtime's sessions never spin-wait (that halved batch throughput on 2 cores:
+    BENCHMARKS.md), batches run on every thread given, one text on a one-thread session of its
+    own; both give the same probabilities."""
+    from paddlehub_lite.deploy import TextClassifier
+    classifier = TextClassifier(exported, num_threads=2, backend="onnx").load()
+    batch = classifier.probabilities(TEXTS)
+    alone = np.concatenate([classifier.probabilities([t]) for t in TEXTS])
+    np.testing.assert_allclose(alone, batch, rtol=0, atol=1e-6)
+    for predictor in (classifier.predictor, classifier.modules[0]._predictor):
+        assert predictor.session is not predictor._single
+        for session, threads in ((predictor.session, 2), (predictor._single, 1)):
+            options = session.get_session_options()
+            assert options.intra_op_num_threads == threads
+            assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

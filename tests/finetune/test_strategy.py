@@ -58,7 +58,7 @@ def _one_step(strategy, grad_scale=1.0, lr_mult=1.0):
         b = paddle.create_parameter([4], "float32", attr=paddle.ParamAttr(
             name="lin_b", initializer=paddle.nn.initializer.Constant(2.0)))
         loss = paddle.sum(w * x) * grad_scale + paddle.sum(b * x) * grad_scale
-        scheduler, _ = strategy.build(loss, total_steps=10)
+        scheduler = strategy.build(loss, total_steps=10).scheduler
     scope = paddle.static.Scope()
     exe = paddle.static.Executor(paddle.CPUPlace())
     with paddle.static.scope_guard(scope):

@@ -176,11 +176,22 @@ class BaseTask:
         self.opt_startup = paddle.static.Program()
         with paddle.utils.unique_name.guard(self.name_guard), \
                 paddle.static.program_guard(self.train_program, self.opt_startup):
-            self.scheduler, self.lr_name = self.config.strategy.build(
-                self.loss, self.max_train_steps, grad_hook=self.parallel.all_reduce_gradients)
+            self.strategy_update = self.config.strategy.build(
+                self.loss, self.max_train_steps, grad_hook=self.parallel.all_reduce_gradients,
+                blocks=self._depth_blocks())
+        self.scheduler, self.lr_name = (self.strategy_update.scheduler,
+                                        self.strategy_update.lr_name)
         if self._initialized:
             self._run_startup(self.opt_startup, self.scope)
         self._train_ready = True
+
+    def _depth_blocks(self) -> List[List[str]]:
+        """The modules' parameter names in depth blocks, top down (``ModuleInputs.
+        depth_blocks``, optional): what discriminative rates and gradual unfreezing act on."""
+        blocks: List[List[str]] = []
+        for context in self.contexts:
+            blocks.extend(getattr(context, "depth_blocks", lambda: [])())
+        return blocks
 
     # ----- initialisation ---------------------------------------------------------------------
     def _run_startup(self, program, scope) -> None:

@@ -11,6 +11,7 @@ class RunState:
             [batch, num_classes] probability array.
         run_step, run_examples: batches and examples counted.
         run_time_used, run_speed: seconds since creation and steps per second (``update()``).
+        learning_rate: the global rate a training step ran with (None outside training).
     """
 
     def __init__(self, length: int = 0, run_results: Optional[List] = None):
@@ -20,6 +21,7 @@ class RunState:
         self.run_results = run_results if run_results is not None else [0] * length
         self.run_time_used = 0.0
         self.run_speed = 0.0
+        self.learning_rate: Optional[float] = None
 
     def update(self) -> "RunState":
         self.run_time_used = time.time() - self.run_time_begin

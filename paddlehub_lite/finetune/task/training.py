@@ -64,6 +64,9 @@ class Training:
                 feed = t._feed(samples, local, "train", len(batch))
                 # Dropout masks depend only on (seed, step, rank): a resumed run draws the same.
                 paddle.seed((t.seed * 1000003 + t.global_step) * 64 + t.parallel.rank)
+                if t.strategy_update.before_step is not None:   # e.g. unfreezing masks
+                    t.strategy_update.before_step(t.scope, t.place, t.current_epoch,
+                                                  t.global_step)
                 state = RunState()
                 try:
                     state.run_results = t._run(t.train_program, feed, t.train_fetch)
@@ -71,6 +74,7 @@ class Training:
                     raise t.parallel.explain_step_failure(err, t.global_step + 1) from err
                 state.run_results["labels"] = feed[t.label_name]
                 state.run_step, state.run_examples = 1, len(local)
+                state.learning_rate = float(t.scheduler.last_lr)      # this step's rate
                 t.scheduler.step()
                 t.batch_index += 1
                 t.global_step += 1
@@ -113,7 +117,7 @@ class Training:
     def log_train(self, period: List[RunState]) -> None:
         t = self.task
         scores = t._metrics(period)
-        lr = float(t.scheduler.last_lr)
+        lr = period[-1].learning_rate            # the rate the last step ran with
         speed = len(period) / max(1e-9, time.time() - period[0].run_time_begin)
         t.log.info("step %d / %d: loss=%.5f %s[step/sec: %.2f]", t.global_step,
                    t.max_train_steps, scores["loss"],
@@ -190,7 +194,8 @@ class Training:
 
     def train_state_names(self) -> List[str]:
         t = self.task
-        return [n for n in params_io.state_names(t.train_program) if n != t.lr_name]
+        skip = {t.lr_name, *t.strategy_update.transient}   # set anew before every step
+        return [n for n in params_io.state_names(t.train_program) if n not in skip]
 
     def save_checkpoint(self) -> None:
         t = self.task

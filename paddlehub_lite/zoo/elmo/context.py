@@ -27,8 +27,8 @@ import paddle
 from paddlehub_lite.env import cache_home
 from paddlehub_lite.module.inputs import attach, attached, mark_sequence
 from paddlehub_lite.zoo.elmo.feature_cache import FeatureCache, ids_key
-from paddlehub_lite.zoo.elmo.network import BiLM, BiLMConfig, elmo_mix, sequence_lengths, \
-    stack_layers
+from paddlehub_lite.zoo.elmo.network import DIRECTIONS, BiLM, BiLMConfig, elmo_mix, \
+    sequence_lengths, stack_layers
 from paddlehub_lite.utils.export import save_inference_model
 from paddlehub_lite.utils.inference import InferencePredictor
 from paddlehub_lite.utils.log import logger
@@ -102,6 +102,18 @@ class ModuleContext:
         if phase in self._caches:
             return {self.layers_name: self._caches[phase][1].batch(indices, word_ids.shape[1])}
         return self.feed(word_ids, num_threads)
+
+    def depth_blocks(self) -> List[List[str]]:
+        """The module's parameter names by depth, top down (``ModuleInputs``, optional): the
+        layer mix, then the biLM's layers from the top, the embeddings with the lowest
+        (a task uses only those that train in its program)."""
+        config = self.module.bilm_config
+        blocks = [["elmo_mix_w", "elmo_mix_gamma"]]
+        for layer in range(config.num_layers, 0, -1):
+            blocks.append(["elmo_%s_l%d%s" % (d, layer, s) for d in DIRECTIONS
+                           for s in ("_w_ih", "_w_hh", "_b_ih", "_b_hh", "_proj_w")])
+        blocks[-1] += sorted({config.embedding_name(d) for d in DIRECTIONS})
+        return blocks
 
     def describe(self) -> Dict:
         """The module by name, version and weights' sha256 (no directory: a bundle does not

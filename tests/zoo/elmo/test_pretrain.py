@@ -205,9 +205,9 @@ def test_killing_a_split_pretraining_leaves_no_orphans_and_one_writer(tmp_path, 
         children = subprocess.run(["pgrep", "-P", str(parent.pid), "-f", "spawn_main"],
                                   capture_output=True, text=True).stdout.split()
         assert len(children) == 2, lines[-20:]
-        # The workers install the quiet filters before they import Paddle: only the parent
-        # (a plain script, not one of our entry points) prints Paddle's import-time warning.
-        assert sum("No ccache found" in x for x in lines) == 1, "".join(lines)
+        # ``import paddlehub_lite`` installs the quiet filters before Paddle is imported, in
+        # the parent (a plain script) and in the workers: none prints Paddle's import warning.
+        assert sum("No ccache found" in x for x in lines) == 0, "".join(lines)
         # A second writer of the same direction is refused while they live.
         with pytest.raises(CheckpointDirInUse, match="in use by another training run"):
             ELMoPretrainer(_tiny_config(tmp_path, tiny_pretrained, directions="fw")).run()
