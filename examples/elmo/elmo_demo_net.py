@@ -1,6 +1,7 @@
 """The demo's network, shared by elmo_finetune.py and predict.py (PaddleHub's demo copied it
 into both scripts): module -> dataset -> reader -> word embedding + ELMo -> gru_net."""
 import argparse
+import json
 import os
 
 import paddle
@@ -58,10 +59,24 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label_list", type=str, default=None,
                         help="with --dataset_dir: the labels in class order, comma-separated "
                              "(default: the distinct labels of train.tsv, sorted)")
+    parser.add_argument("--strategy", type=str, default="adam_weight_decay",
+                        choices=sorted(STRATEGIES),
+                        help="the optimization strategy (default adam_weight_decay: warmup, "
+                             "linear decay, --weight_decay, global-norm clip 1.0); the others "
+                             "are PaddleHub 1.x's, set with --strategy_settings")
+    parser.add_argument("--strategy_settings", type=json.loads, default={},
+                        help="JSON keyword arguments of the --strategy class besides its "
+                             "learning rate, e.g. '{\"scheduler\": {\"gradual_unfreeze\": 3}}' "
+                             "for combined, '{\"frz_blocks\": 2}' for ulmfit (default {})")
     parser.add_argument("--data_dir", type=str, default=None,
                         help="read ChnSentiCorp train/dev/test.tsv from here instead of "
                              "$PADDLEHUB_LITE_HOME/dataset (downloaded when missing)")
 
+
+# --strategy: the class; its keyword arguments come from --strategy_settings.
+STRATEGIES = {"adam_weight_decay": None, "combined": "CombinedStrategy",
+              "ulmfit": "ULMFiTStrategy", "default_finetune": "DefaultFinetuneStrategy",
+              "l2sp": "L2SPFinetuneStrategy"}
 
 # The flags that shape the network or its training, recorded in every checkpoint.
 NETWORK_FLAGS = ("use_elmo", "network", "fluid_nets", "elmo_layers", "bilm_trainable",
@@ -146,10 +161,15 @@ def build(args, num_epoch: int = 1):
 
 def finish(args, num_epoch, reader, dataset, fc, feed_list, startup):
     """Step 4: strategy, run config, task; returns (task, dataset)."""
-    strategy = hub.AdamWeightDecayStrategy(weight_decay=args.weight_decay,
-                                           learning_rate=args.learning_rate,
-                                           lr_scheduler="linear_decay",
-                                           warmup_proportion=args.warmup_proportion)
+    if args.strategy == "adam_weight_decay":
+        strategy = hub.AdamWeightDecayStrategy(weight_decay=args.weight_decay,
+                                               learning_rate=args.learning_rate,
+                                               lr_scheduler="linear_decay",
+                                               warmup_proportion=args.warmup_proportion,
+                                               **args.strategy_settings)
+    else:
+        strategy = getattr(hub, STRATEGIES[args.strategy])(learning_rate=args.learning_rate,
+                                                           **args.strategy_settings)
     config = hub.RunConfig(use_cuda=args.use_gpu, use_data_parallel=True, num_epoch=num_epoch,
                            batch_size=args.batch_size, checkpoint_dir=args.checkpoint_dir,
                            strategy=strategy, seed=args.seed)
@@ -158,4 +178,7 @@ def finish(args, num_epoch, reader, dataset, fc, feed_list, startup):
                                   startup_program=startup)
     # Resuming a checkpoint made with other values of these flags stops naming the flag.
     task.record_settings(**{"--" + name: getattr(args, name) for name in NETWORK_FLAGS})
+    if args.strategy != "adam_weight_decay" or args.strategy_settings:   # (older runs: none)
+        task.record_settings(**{"--strategy": args.strategy,
+                                "--strategy_settings": args.strategy_settings})
     return task, dataset

@@ -13,12 +13,18 @@ def init_worker() -> None:
     """End this worker when the process that started it dies (Linux), so a killed command
     leaves no orphan still writing its checkpoint (observed); and the entry points' quiet
     output (``utils/quiet.py``)."""
-    import ctypes
-    import signal
-
     from paddlehub_lite.utils.quiet import quiet_known_warnings
     quiet_known_warnings()
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGTERM this process when its parent dies (``PR_SET_PDEATHSIG``; nothing
+    elsewhere: the run lock still stops a second writer). Also usable as a ``Popen``
+    ``preexec_fn`` step."""
+    import ctypes
+    import signal
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass                       # not Linux: the run lock still stops a second writer
+        pass

@@ -10,6 +10,7 @@ from typing import Dict, List
 
 import paddle
 
+from paddlehub_lite.autofinetune.report import report_intermediate_result
 from paddlehub_lite.finetune import batching, bundle
 from paddlehub_lite.finetune.run_settings import check_resume, run_settings
 from paddlehub_lite.finetune.task.run_state import RunState
@@ -141,6 +142,8 @@ class Training:
         t = self.task
         main_metric = t.metrics_choices[0]
         score = scores[main_metric]
+        if t.parallel.is_main:       # to hub-lite autofinetune's pruner, when in a search
+            report_intermediate_result(score, t.global_step)
         if score <= t.best_score:
             self.evals_without_improvement += 1
             return
