@@ -7,74 +7,8 @@ skipped silently.
 import os
 from typing import Dict, List, Optional
 
-
-class InputExample:
-    """One example. ``label`` is a string from the dataset's label list (None when unlabelled).
-
-    Args:
-        guid: an identifier, the 0-based row number within its file here.
-        text_a: the text.
-        text_b: an optional second text (default None).
-        label: the label string (default None).
-    """
-
-    __slots__ = ("guid", "text_a", "text_b", "label")
-
-    def __init__(self, guid, text_a: str, text_b: Optional[str] = None,
-                 label: Optional[str] = None):
-        self.guid = guid
-        self.text_a = text_a
-        self.text_b = text_b
-        self.label = label
-
-    def __str__(self) -> str:
-        if self.text_b is None:
-            return "text={}\tlabel={}".format(self.text_a, self.label)
-        return "text_a={}\ttext_b={}\tlabel={}".format(self.text_a, self.text_b, self.label)
-
-    def __repr__(self) -> str:
-        return "InputExample(guid=%r, text_a=%r, text_b=%r, label=%r)" % (
-            self.guid, self.text_a, self.text_b, self.label)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, InputExample) and all(
-            getattr(self, k) == getattr(other, k) for k in self.__slots__)
-
-
-def read_lines(path: str, keep_trailing_empty: bool = False):
-    """Yield ``(line_number, line)`` for every line of a UTF-8 text file (a BOM and CRLF line
-    ends dropped); empty lines at the end only with ``keep_trailing_empty`` (then as many lines
-    as ``wc -l`` counts, plus a last line without a newline). Invalid UTF-8 and CR-only line
-    ends are a ``ValueError`` naming the file (and line)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    if b"\r" in data.rstrip(b"\r") and b"\n" not in data:
-        raise ValueError("%s: lines end in CR only (old Mac line ends): convert them to LF or "
-                         "CRLF" % path)
-    raw_lines = data.split(b"\n")
-    if keep_trailing_empty:
-        if raw_lines[-1] == b"":      # the newline that ends the last line starts no line
-            raw_lines.pop()
-    else:
-        while raw_lines and raw_lines[-1] in (b"", b"\r"):
-            raw_lines.pop()
-    for line_no, raw in enumerate(raw_lines, start=1):
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise ValueError("%s:%d: invalid UTF-8 (byte %d)" % (path, line_no, err.start)) from None
-        yield line_no, line[:-1] if line.endswith("\r") else line
-
-
-def read_tsv_rows(path: str, with_header: bool):
-    """Yield ``(line_number, fields)`` for every data row of a UTF-8 TSV file (no quoting, as
-    PaddleHub's ``csv.reader(quotechar=None)``). Blank lines are an error, except at the end."""
-    for line_no, line in read_lines(path):
-        if line_no == 1 and with_header:
-            continue
-        yield line_no, line.split("\t")
+from paddlehub_lite.dataset.tsv import InputExample, check_fields, make_example, \
+    read_lines, read_tsv_rows   # noqa: F401 (read_lines, check_fields: this module's API)
 
 
 class BaseNLPDataset:
@@ -234,24 +168,3 @@ class BaseNLPDataset:
         return "Dataset: %s with %d train examples, %d dev examples and %d test examples" % (
             type(self).__name__, len(self.get_train_examples()), len(self.get_dev_examples()),
             len(self.get_test_examples()))
-
-
-def check_fields(path: str, line_no: int, fields: List[str], expected: int) -> None:
-    if len(fields) != expected:
-        raise ValueError("%s:%d: expected %d tab-separated fields, got %d"
-                         % (path, line_no, expected, len(fields)))
-
-
-def make_example(path: str, line_no: int, guid: int, text_a: str, text_b: Optional[str],
-                 label: Optional[str], labels: Optional[List[str]] = None) -> InputExample:
-    """An example from one row, or ValueError naming the file and line."""
-    if not text_a.strip():
-        raise ValueError("%s:%d: empty text" % (path, line_no))
-    if text_b is not None and not text_b.strip():
-        raise ValueError("%s:%d: empty text_b" % (path, line_no))
-    if label is not None and not label.strip():
-        raise ValueError("%s:%d: empty label" % (path, line_no))
-    if labels is not None and label not in labels:
-        raise ValueError("%s:%d: label %r is not in the label list %s"
-                         % (path, line_no, label, labels))
-    return InputExample(guid=guid, text_a=text_a, text_b=text_b, label=label)

@@ -8,8 +8,8 @@ known sha256 (see ``dataset/download.py``).
 """
 from typing import List, Optional
 
-from paddlehub_lite.dataset.base import BaseNLPDataset, InputExample, check_fields, make_example, \
-    read_tsv_rows
+from paddlehub_lite.dataset.base import BaseNLPDataset
+from paddlehub_lite.dataset.tsv import InputExample, check_fields, make_example, read_tsv_rows
 from paddlehub_lite.dataset.download import fetch_dataset
 
 URL = "https://bj.bcebos.com/paddlehub-dataset/chnsenticorp.tar.gz"

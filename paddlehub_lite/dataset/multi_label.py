@@ -8,7 +8,7 @@ order as train); an example's ``label`` is the tuple of its 0/1 values in label 
 """
 from typing import List, Optional, Tuple
 
-from paddlehub_lite.dataset.base import InputExample, check_fields, make_example, read_tsv_rows
+from paddlehub_lite.dataset.tsv import InputExample, check_fields, make_example, read_tsv_rows
 
 
 def read_header(path: str) -> List[str]:

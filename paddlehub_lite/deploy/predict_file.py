@@ -10,7 +10,7 @@ import json
 import sys
 from typing import List, Optional, Tuple
 
-from paddlehub_lite.dataset.base import read_lines as base_read_lines, read_tsv_rows
+from paddlehub_lite.dataset.tsv import read_lines as base_read_lines, read_tsv_rows
 from paddlehub_lite.finetune import report as report_lib
 from paddlehub_lite.utils.atomic import atomic_file
 

@@ -30,9 +30,10 @@ class ModuleFormatError(ValueError):
 
 
 def write_module_dir(output_dir: str, name: str, version: str, network: Dict, vocab,
-                     weights: Dict[str, np.ndarray], weights_dtype: str = "float32",
-                     module_type: str = "elmo", info: Optional[Dict] = None) -> str:
-    """Write a complete module directory atomically; returns its path."""
+                     weights: Dict[str, np.ndarray], module_type: str,
+                     weights_dtype: str = "float32", info: Optional[Dict] = None) -> str:
+    """Write a complete module directory atomically (``module_type``: the type registered in
+    ``module/registry.py`` that opens it); returns its path."""
     if weights_dtype not in ("float32", "float16"):
         raise ValueError("weights_dtype must be float32 or float16, got %r" % weights_dtype)
     with atomic_dir(output_dir) as tmp:

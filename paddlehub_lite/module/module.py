@@ -2,31 +2,32 @@
 
 A name resolves, in order, to
 1. ``$PADDLEHUB_LITE_HOME/modules/<name>`` (an installed module),
-2. a module shipped inside the package (``elmo``),
+2. a module shipped inside the package (``module/registry.py``: the zoo's, e.g. ``elmo``),
 3. ``$PADDLEHUB_LITE_MODULE_SERVER/<name>.tar.gz`` (when the variable is set), checked against
    ``<name>.tar.gz.sha256`` from the same server and installed into (1).
 A module that is found nowhere raises ``ModuleNotFoundError`` listing every place tried.
 """
 import os
 import urllib.parse
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import numpy as np
 
 from paddlehub_lite.env import cache_home, module_home
+from paddlehub_lite.module import registry
 from paddlehub_lite.module.manifest import MANIFEST, VOCAB_FILE, ModuleFormatError, \
     load_weights, read_manifest
-from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.download import DownloadError, download, download_and_extract
 from paddlehub_lite.utils.log import logger
 
 SERVER_ENV = "PADDLEHUB_LITE_MODULE_SERVER"
-PACKAGE_MODULES = {"elmo": os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                        "zoo", "elmo", "pretrained")}
 
 
 class Module:
-    """A pretrained module.
+    """A pretrained module. What it builds depends on its type (``module.json``'s ``type``,
+    implemented in ``paddlehub_lite/zoo/<type>/``, found through ``module/registry.py``);
+    attributes of the type's own (the ELMo's ``bilm_config``, ``bilm_layers``) are reached
+    on the module as well.
 
     Args:
         name: a module name, resolved as described in this file's docstring (default None).
@@ -51,12 +52,18 @@ class Module:
         self.version = self.manifest["version"]
         self.type = self.manifest["type"]
         self._weights: Optional[Dict[str, np.ndarray]] = None
-        self._extractor = None
-        if self.type != "elmo":
-            raise ModuleFormatError("%s: module type %r is not supported" % (self.directory,
-                                                                             self.type))
-        from paddlehub_lite.zoo.elmo.network import BiLMConfig
-        self.bilm_config = BiLMConfig.from_dict(self.manifest["network"])
+        try:
+            factory = registry.module_type(self.type)
+        except KeyError as err:
+            raise ModuleFormatError("%s: %s" % (self.directory, err.args[0])) from None
+        self.impl = factory(self)
+
+    def __getattr__(self, name: str):
+        """The type's own attributes (only called for names ``Module`` lacks)."""
+        impl = self.__dict__.get("impl")
+        if impl is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(impl, name)
 
     def get_vocab_path(self) -> str:
         """The module's ``assets/vocab.txt``."""
@@ -68,67 +75,23 @@ class Module:
             self._weights = load_weights(self.directory)
         return self._weights
 
-    def context(self, trainable: bool = True, max_seq_len: int = 128,
-                bilm_trainable=None, for_test: bool = False,
-                use_layers: Optional[Sequence[int]] = None, dropout: float = 0.0,
-                mix_l2: float = 0.0):
-        """Build the module into a new static program.
+    def context(self, trainable: bool = True, max_seq_len: int = 128, **options):
+        """Build the module into a new static program: ``(inputs, outputs, program)``.
 
         Args:
             trainable: whether the module's parameters receive gradients (default True).
             max_seq_len: the longest ``word_ids`` sequence to expect (default 128).
-            bilm_trainable: override for the biLM alone (default None: same as ``trainable``).
-                ``trainable=True, bilm_trainable=False`` is PaddleHub 1.x's behaviour: only
-                the layer-mix weights train, and the biLM features are computed once per
-                example and cached by the task (much faster training). ``"top"``: the top
-                LSTM layer of each direction trains too, run in every step from the cached
-                layer below it (the lower layers stay frozen and cached).
-            for_test: accepted for PaddleHub compatibility; dropout is switched off in the
-                task's evaluation clones either way (default False).
-            use_layers: which biLM representations the ELMo embedding mixes (0 = token
-                embedding, 1 and 2 = the LSTM layers; default None: all).
-            dropout: dropout on the ELMo embedding while training (default 0.0).
-            mix_l2: L2 penalty on the layer-mix weights (default 0.0).
-
-        Returns:
-            ``(inputs, outputs, program)``. ``inputs["word_ids"]``: int64 [batch, seq], padded
-            with id 0 (``<S>``, never a real input). ``outputs["elmo_embed"]``: float32
-            [batch, seq, 2E], zero at padding. ``outputs["seq_len"]``: int64 [batch], real
-            lengths. ``outputs["mask"]``: float32 [batch, seq, 1]. With a frozen biLM also
-            ``inputs["elmo_layers"]`` (filled by the task; see ``zoo/elmo/context.py``).
+            **options: the type's own (ELMo: ``bilm_trainable``, ``for_test``,
+                ``use_layers``, ``dropout``, ``mix_l2``: ``zoo/elmo/module_type.py``).
         """
-        from paddlehub_lite.zoo.elmo.context import build_context
-        inputs, outputs, program = build_context(self, trainable=trainable,
-                                                 bilm_trainable=bilm_trainable,
-                                                 max_seq_len=max_seq_len,
-                                                 use_layers=use_layers, dropout=dropout,
-                                                 mix_l2=mix_l2)
+        built = self.impl.context(trainable=trainable, max_seq_len=max_seq_len, **options)
         logger.info("%d pretrained paramaters loaded by PaddleHub" % len(self.weights()))
-        return inputs, outputs, program
+        return built
 
     def restore_inputs(self, description: Dict):
         """The prediction-only ``ModuleInputs`` a context's ``describe()`` recorded
         (``module/inputs.restore``)."""
-        from paddlehub_lite.zoo.elmo.context import ModuleContext
-        return ModuleContext.from_description(self, description)
-
-    def bilm_layers(self, word_ids: np.ndarray, num_threads: Optional[int] = None,
-                    num_reps: Optional[int] = None) -> np.ndarray:
-        """Frozen biLM layer outputs for a padded int64 [B, T] batch: float32 [B, T, L, 2E].
-
-        Args:
-            word_ids: int64 [B, T], padded with id 0.
-            num_threads: CPU math threads of the biLM's predictor (default None: every core).
-            num_reps: the first ``num_reps`` representations only, 2..L (default None: all L;
-                a top-layer finetune is fed L - 1, and the layer above is not computed).
-        """
-        threads = num_threads or usable_cores()  # None and the core count: one predictor
-        reps = self.bilm_config.num_layers + 1 if num_reps is None else num_reps
-        if self._extractor is None or (self._extractor.num_threads,
-                                       self._extractor.num_reps) != (threads, reps):
-            from paddlehub_lite.zoo.elmo.context import FeatureExtractor
-            self._extractor = FeatureExtractor(self, threads, reps)   # one at a time
-        return self._extractor(word_ids)
+        return self.impl.restore_inputs(description)
 
     @property
     def fingerprint(self) -> str:
@@ -147,11 +110,11 @@ def _resolve(name: str, version: Optional[str]) -> str:
         logger.info("Module %s already installed in %s", name, installed)
         return installed
     tried.append(installed + " (not installed)")
-    shipped = PACKAGE_MODULES.get(name)
+    shipped = registry.shipped_directory(name)
     if shipped and os.path.isfile(os.path.join(shipped, MANIFEST)):
         return shipped
     tried.append("modules shipped in paddlehub_lite (%s)"
-                 % (", ".join(sorted(PACKAGE_MODULES)) + (" - not present" if shipped else "")))
+                 % (", ".join(registry.shipped_names()) + (" - not present" if shipped else "")))
     server = os.environ.get(SERVER_ENV)
     if server:
         url = server.rstrip("/") + "/" + urllib.parse.quote(name) + ".tar.gz"

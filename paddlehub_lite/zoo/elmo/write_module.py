@@ -23,4 +23,5 @@ def write_module(output_dir: str, config: PretrainConfig, bilm_config: BiLMConfi
     info["pretraining"]["work_dir"] = None
     info.update(extra or {})
     return write_module_dir(output_dir, name=name, version=version, network=bilm_config.to_dict(),
-                            vocab=vocab, weights=weights, weights_dtype=weights_dtype, info=info)
+                            vocab=vocab, weights=weights, module_type="elmo",
+                            weights_dtype=weights_dtype, info=info)
