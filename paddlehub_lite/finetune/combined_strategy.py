@@ -31,13 +31,13 @@ Clip: ``GlobalNorm`` or ``Norm`` (per tensor); both at once is an error (1.x sil
 the last one set).
 """
 import copy
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 import paddle
 
-from paddlehub_lite.finetune.strategy import (DefaultStrategy, Update, is_decay_excluded,
-                                              make_optimizer, noam_decay_factor)
+from paddlehub_lite.finetune.strategy import DefaultStrategy, Update, is_decay_excluded, \
+    noam_decay_factor
 from paddlehub_lite.utils.log import logger
 
 DEFAULT_SCHEDULER = {
@@ -176,12 +176,7 @@ class CombinedStrategy(DefaultStrategy):
               blocks: Optional[Sequence[Sequence[str]]] = None) -> Update:
         logger.info("Strategy with scheduler: %s, regularization: %s and clip: %s",
                     self.scheduler, self.regularization, self.clip)
-        scheduler = paddle.optimizer.lr.LambdaDecay(self.learning_rate,
-                                                    self.lr_factor(total_steps))
-        optimizer = make_optimizer(self.optimizer_name, scheduler, self._grad_clip())
-        params_grads = optimizer.backward(loss)
-        if grad_hook is not None:
-            params_grads = grad_hook(params_grads)
+        scheduler, optimizer, params_grads = self.backward(loss, total_steps, grad_hook)
         names = [p.name for p, g in params_grads if g is not None]
         depth = assign_blocks(names, blocks or [])
         pretrained = {n for block in (blocks or []) for n in block}
@@ -203,7 +198,7 @@ class CombinedStrategy(DefaultStrategy):
                 rate = global_lr if mask is None else global_lr * mask
                 paddle.assign(param - before * (wd * rate), output=param)
         return Update(scheduler, global_lr.name,
-                      before_step=StepSetter(masks, starts, self.unfreeze_blocks(depth)),
+                      before_step=StepSetter(masks, starts),
                       transient=[m.name for m in masks.values()])
 
     def unfreeze_blocks(self, depth: Dict[str, int]) -> int:
@@ -287,10 +282,9 @@ class StepSetter:
     """Before each training step: the unfreezing masks of the run's epoch, and the L2SP start
     values at the first step (``TrainerState``'s epoch and step, so resumed runs match)."""
 
-    def __init__(self, masks: Dict[int, object], starts: Dict[str, str], blocks: int):
+    def __init__(self, masks: Dict[int, object], starts: Dict[str, str]):
         self.mask_names = {k: m.name for k, m in masks.items()}
         self.starts = starts
-        self.blocks = blocks
 
     def __call__(self, scope, place, epoch: int, global_step: int) -> None:
         for k, name in self.mask_names.items():
@@ -301,41 +295,37 @@ class StepSetter:
                 value = np.array(scope.find_var(param).get_tensor())
                 scope.find_var(start).get_tensor().set(value, place)
 
-    def frozen_blocks(self, epoch: int) -> List[int]:
-        return [k for k in self.mask_names if epoch < k]
-
 
 class DefaultFinetuneStrategy(CombinedStrategy):
-    """1.1.2's ``DefaultFinetuneStrategy``: L2 regularization of the pretrained parameters.
+    """1.1.2's ``DefaultFinetuneStrategy``: L2 regularization of the pretrained parameters,
+    coeff * p added to their gradients.
 
     Args:
         learning_rate: default 1e-4.
         optimizer_name: default "adam".
-        regularization_coeff: the L2 coefficient (default 1e-3).
+        regularization_coeff: the coefficient (default 1e-3).
     """
+
+    REGULARIZATION = "L2"
 
     def __init__(self, learning_rate: float = 1e-4, optimizer_name: str = "adam",
                  regularization_coeff: float = 1e-3):
         super().__init__(optimizer_name, learning_rate,
-                         regularization={"L2": regularization_coeff})
+                         regularization={self.REGULARIZATION: regularization_coeff})
         self.regularization_coeff = regularization_coeff
 
 
-class L2SPFinetuneStrategy(CombinedStrategy):
+class L2SPFinetuneStrategy(DefaultFinetuneStrategy):
     """1.1.2's ``L2SPFinetuneStrategy``: the pretrained parameters pulled toward their
     starting values, coeff * (p - p_start) added to their gradients.
 
     Args:
         learning_rate: default 1e-4.
         optimizer_name: default "adam".
-        regularization_coeff: the L2SP coefficient (default 1e-3).
+        regularization_coeff: the coefficient (default 1e-3).
     """
 
-    def __init__(self, learning_rate: float = 1e-4, optimizer_name: str = "adam",
-                 regularization_coeff: float = 1e-3):
-        super().__init__(optimizer_name, learning_rate,
-                         regularization={"L2SP": regularization_coeff})
-        self.regularization_coeff = regularization_coeff
+    REGULARIZATION = "L2SP"
 
 
 class ULMFiTStrategy(CombinedStrategy):

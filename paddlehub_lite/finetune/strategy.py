@@ -100,14 +100,20 @@ class DefaultStrategy:
         ``grad_hook(params_grads) -> params_grads`` runs between backward and the update (the
         data-parallel all-reduce goes there). ``blocks``: the modules' trainable parameter
         names in depth blocks, top down (used by ``CombinedStrategy``)."""
+        scheduler, optimizer, params_grads = self.backward(loss, total_steps, grad_hook)
+        self._apply(optimizer, params_grads)
+        return Update(scheduler, optimizer._global_learning_rate().name)
+
+    def backward(self, loss, total_steps: int, grad_hook: Optional[Callable] = None):
+        """The first half of ``build``: ``(scheduler, optimizer, params_grads)`` with the
+        backward pass (and ``grad_hook``) appended to the current program."""
         scheduler = paddle.optimizer.lr.LambdaDecay(self.learning_rate,
                                                     self.lr_factor(total_steps))
         optimizer = make_optimizer(self.optimizer_name, scheduler, self._grad_clip())
         params_grads = optimizer.backward(loss)
         if grad_hook is not None:
             params_grads = grad_hook(params_grads)
-        self._apply(optimizer, params_grads)
-        return Update(scheduler, optimizer._global_learning_rate().name)
+        return scheduler, optimizer, params_grads
 
     def _grad_clip(self):
         return None
