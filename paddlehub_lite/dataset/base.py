@@ -7,8 +7,8 @@ skipped silently.
 import os
 from typing import Dict, List, Optional
 
-from paddlehub_lite.dataset.tsv import InputExample, check_fields, make_example, \
-    read_lines, read_tsv_rows   # noqa: F401 (read_lines, check_fields: this module's API)
+from paddlehub_lite.dataset.tsv import InputExample, check_fields, header_columns, \
+    make_example, read_lines, read_named_columns, read_tsv_rows  # noqa: F401 (read_lines: API)
 
 
 class BaseNLPDataset:
@@ -16,7 +16,9 @@ class BaseNLPDataset:
 
     Labelled files have 2 columns ``text_a<TAB>label`` or 3 columns
     ``text_a<TAB>text_b<TAB>label``; the predict file has 1 or 2 columns (texts only). The
-    column count is set by the file's first row and every row must match it.
+    column count is set by the file's first row and every row must match it. A file with a
+    header that names its columns ``label``, ``text_a`` (and ``text_b``) is read by those
+    names, in any order (ChnSentiCorp's ``label<TAB>text_a`` too).
 
     Args:
         base_path: the directory holding the files.
@@ -75,7 +77,15 @@ class BaseNLPDataset:
                 from paddlehub_lite.dataset.multi_label import read_header
                 self.label_list = read_header(self._path(self.train_file))
             elif self.train_file:
-                labels = {ex.label for ex in self._load("train", check_labels=False)}
+                examples = self._load("train", check_labels=False)
+                labels = {ex.label for ex in examples}
+                if len(labels) > 50 and len(labels) > len(examples) // 2:
+                    raise ValueError(
+                        "%s: %d distinct labels in %d rows: the last column looks like text, "
+                        "not a label. A label-first file (ChnSentiCorp's order) needs a header "
+                        "naming its columns ('label<TAB>text_a') and *_file_with_header=True; "
+                        "or give label_list" % (self._path(self.train_file), len(labels),
+                                                len(examples)))
                 self.label_list = sorted(labels)
             else:
                 raise ValueError("%s: no label_list, label_file or train_file to take labels from"
@@ -147,6 +157,9 @@ class BaseNLPDataset:
         if self.multi_label and phase != "predict":
             from paddlehub_lite.dataset.multi_label import read_examples
             return read_examples(path, labels)
+        columns = header_columns(path) if self.file_with_header[phase] else None
+        if columns is not None:
+            return read_named_columns(path, phase, columns, labels)
         examples: List[InputExample] = []
         ncol = None
         for line_no, fields in read_tsv_rows(path, self.file_with_header[phase]):

@@ -91,3 +91,33 @@ def make_example(path: str, line_no: int, guid: int, text_a: str, text_b: Option
         raise ValueError("%s:%d: label %r is not in the label list %s"
                          % (path, line_no, label, labels))
     return InputExample(guid=guid, text_a=text_a, text_b=text_b, label=label)
+
+
+def header_columns(path: str) -> Optional[dict]:
+    """``{name: index}`` when the file's first line names a ``text_a`` column (and so is a
+    header of named columns), else None."""
+    for _, line in read_lines(path):
+        names = [n.strip() for n in line.split("\t")]
+        if "text_a" not in names:
+            return None
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError("%s:1: the header names %s twice" % (path, ", ".join(duplicated)))
+        return {name: k for k, name in enumerate(names)}
+    return None
+
+
+def read_named_columns(path: str, phase: str, columns: dict,
+                       labels: Optional[List[str]]) -> List[InputExample]:
+    """The examples of a file whose header names its columns (``header_columns``); a
+    labelled split needs a ``label`` column."""
+    if phase != "predict" and "label" not in columns:
+        raise ValueError("%s:1: the header names no 'label' column" % path)
+    examples: List[InputExample] = []
+    for line_no, fields in read_tsv_rows(path, with_header=True):
+        check_fields(path, line_no, fields, len(columns))
+        text_b = fields[columns["text_b"]] if "text_b" in columns else None
+        label = fields[columns["label"]] if phase != "predict" else None
+        examples.append(make_example(path, line_no, len(examples), fields[columns["text_a"]],
+                                     text_b, label, labels))
+    return examples

@@ -109,3 +109,30 @@ def test_a_train_file_without_examples_is_an_error(tmp_path, content, problem):
                         dev_file_with_header=True)
     with pytest.raises(ValueError, match=r"train\.tsv.*%s" % problem):
         ds.get_train_examples()
+
+
+def _label_first(tmp_path, header):
+    """A user's TSV in ChnSentiCorp's column order (label first), 60 rows."""
+    rows = ["%d\t这是第%d条评论，写得%s" % (i % 2, i, "很好" if i % 2 else "很差")
+            for i in range(60)]
+    for name in ("train.tsv", "dev.tsv"):
+        (tmp_path / name).write_text("\n".join(([header] if header else []) + rows) + "\n",
+                                     encoding="utf-8")
+    return BaseNLPDataset(str(tmp_path), train_file="train.tsv", dev_file="dev.tsv",
+                          train_file_with_header=bool(header),
+                          dev_file_with_header=bool(header))
+
+
+def test_label_first_columns_named_by_the_header_are_read_by_name(tmp_path):
+    """Found by reading the code: a label-first TSV without a label list made every text its
+    own class (the labels were the distinct values of the last column)."""
+    dataset = _label_first(tmp_path, "label\ttext_a")
+    assert dataset.get_labels() == ["0", "1"]
+    first = dataset.get_train_examples()[1]
+    assert (first.label, first.text_a) == ("1", "这是第1条评论，写得很好")
+
+
+def test_a_last_column_that_looks_like_text_is_refused(tmp_path):
+    dataset = _label_first(tmp_path, None)
+    with pytest.raises(ValueError, match=r"train\.tsv: 60 distinct labels in 60 rows"):
+        dataset.get_labels()
