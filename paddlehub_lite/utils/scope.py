@@ -1,4 +1,5 @@
 """Helpers for explicit Paddle scopes (no global state leaks between tasks or notebook cells)."""
+import contextlib
 from typing import Dict
 
 import numpy as np
@@ -68,3 +69,15 @@ def ensure_static() -> None:
     static mode if a notebook or script has not done so yet."""
     if paddle.in_dynamic_mode():
         paddle.enable_static()
+
+
+@contextlib.contextmanager
+def restored_rng():
+    """Run a block that seeds Paddle's global random generator (``paddle.seed``: initial
+    values, the dropout masks of each training step) and give the caller's generator state
+    back afterwards, so a task leaves no reseeded generator behind."""
+    state = paddle.get_rng_state()
+    try:
+        yield
+    finally:
+        paddle.set_rng_state(state)

@@ -26,7 +26,7 @@ from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.run_lock import RunLock
 from paddlehub_lite.utils.log import rank_logger
-from paddlehub_lite.utils.scope import clone_program, ensure_static, set_values
+from paddlehub_lite.utils.scope import clone_program, ensure_static, restored_rng, set_values
 
 EVENTS = ("finetune_start", "finetune_end", "eval_end", "log_interval", "save_ckpt",
           "predict_end")
@@ -133,8 +133,9 @@ class BaseTask:
         self.parallel = ParallelEnv(cfg.use_data_parallel)
         self.log = rank_logger(self.parallel.rank)   # other ranks: warnings only
         # Paddle's CPU kernels use one thread unless told; processes on one machine share cores.
+        # The setting is process-wide and Paddle has no getter to restore it: each run of
+        # this task's programs sets its own count (``_run``), so tasks do not see each other's.
         self.num_threads = cfg.num_threads or max(1, usable_cores() // self.parallel.world_size)
-        paddle.base.core.set_num_threads(self.num_threads)
         self.seed = cfg.seed
         if self.seed is None:
             self.seed = (0 if self.parallel.enabled
@@ -222,12 +223,13 @@ class BaseTask:
     def _initialize_scope(self, scope) -> None:
         """Run the module's startup, the user's, the task's (and the optimizer's), then write
         the module's pretrained values; nothing runs a startup program again afterwards."""
-        paddle.seed(self.seed)  # identical initial parameters on every data-parallel rank
         user_startup = self.startup_program or paddle.static.default_startup_program()
-        for program in ([ctx.startup_program for ctx in self.contexts] +
-                        [user_startup, self.task_startup] +
-                        ([self.opt_startup] if self._train_ready else [])):
-            self._run_startup(program, scope)
+        with restored_rng():
+            paddle.seed(self.seed)  # identical initial parameters on every data-parallel rank
+            for program in ([ctx.startup_program for ctx in self.contexts] +
+                            [user_startup, self.task_startup] +
+                            ([self.opt_startup] if self._train_ready else [])):
+                self._run_startup(program, scope)
         for ctx in self.contexts:
             ctx.load_pretrained(scope)
 
@@ -278,6 +280,7 @@ class BaseTask:
     # ----- running ----------------------------------------------------------------------------
     def _run(self, program, feed: Dict, fetch: Dict, scope=None) -> Dict[str, np.ndarray]:
         names = list(fetch)
+        paddle.base.core.set_num_threads(self.num_threads)
         with paddle.static.scope_guard(scope or self.scope):
             values = self.exe.run(program, feed=feed, fetch_list=[fetch[n] for n in names])
         return dict(zip(names, values))
@@ -296,7 +299,8 @@ class BaseTask:
         Only one run at a time may train into a ``checkpoint_dir`` (see ``run_lock.py``)."""
         self._build_optimizer()
         # Only rank 0 writes checkpoints, so only rank 0 locks.
-        with RunLock(self.checkpoint_dir) if self.parallel.is_main else contextlib.nullcontext():
+        with RunLock(self.checkpoint_dir) if self.parallel.is_main else \
+                contextlib.nullcontext(), restored_rng():     # each step reseeds (dropout)
             return self.training.run(do_eval)
 
     # ----- evaluation -------------------------------------------------------------------------
