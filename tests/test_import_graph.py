@@ -97,3 +97,16 @@ def test_the_graph_sees_lazy_imports():
     """A function-local import is an edge (so the tests above can fail)."""
     graph = import_graph()
     assert "paddlehub_lite.zoo.elmo.module_type" in graph["paddlehub_lite.zoo.elmo"]
+
+
+def test_no_file_of_the_package_over_300_lines():
+    long = []
+    for root, _, files in os.walk(PACKAGE):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(root, name)
+                with open(path, encoding="utf-8") as handle:
+                    count = sum(1 for _ in handle)
+                if count > 300:
+                    long.append((os.path.relpath(path, REPO), count))
+    assert long == []

@@ -2,6 +2,7 @@
 (registered by ``cli.main``). Nothing here imports Paddle: on the ONNX backend they run without
 it."""
 import argparse
+import os
 
 
 CHECKPOINT_HELP = "the directory finetuning wrote, or a bundle hub-lite export wrote"
@@ -131,10 +132,30 @@ def _serve_parser(sub) -> None:
 
 
 def _run_serve(args) -> int:
-    from paddlehub_lite.deploy import server
-    return server.run(args.checkpoint_dir, args.host, args.port, args.max_batch,
-                      args.max_texts, args.max_chars, args.max_wait_ms, args.name,
-                      args.idle_timeout, args.drain_seconds, args.backend)
+    """``hub-lite serve``: returns the exit code after SIGTERM / Ctrl-C (``--name`` default:
+    the checkpoint directory's base name)."""
+    import signal
+    import threading
+    from paddlehub_lite.deploy.classifier import TextClassifier
+    from paddlehub_lite.deploy.request_limits import ServeLimits
+    from paddlehub_lite.deploy.server import Server
+    from paddlehub_lite.utils.log import logger
+    name = args.name or os.path.basename(os.path.normpath(os.path.abspath(args.checkpoint_dir)))
+    server = Server(TextClassifier(args.checkpoint_dir, backend=args.backend), args.host,
+                    args.port, args.max_batch, ServeLimits(args.max_texts, args.max_chars),
+                    args.max_wait_ms, name, args.idle_timeout, args.drain_seconds).start()
+
+    def stop(signum, frame):
+        logger.info("signal %d: shutting down", signum)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logger.info("Serving %s (labels %s, %s backend) on %s (PaddleHub's protocol: POST "
+                "/predict/%s)", args.checkpoint_dir, ", ".join(server.classifier.labels),
+                server.classifier.backend, server.address, name)
+    server.serve_forever()
+    logger.info("server stopped")
+    return 0
 
 
 def register(sub: "argparse._SubParsersAction") -> None:

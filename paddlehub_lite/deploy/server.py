@@ -19,13 +19,11 @@ Ctrl-C it stops accepting connections, finishes the requests in flight (at most
 
 Why the standard library: the model call is the bottleneck (one worker thread, ``Batcher``),
 so the HTTP layer only parses small JSON bodies; ``ThreadingHTTPServer`` holds the measured
-load (BENCHMARKS.md, "serve") without adding a dependency. Bad requests get a 4xx JSON
-``{"error": ...}`` and the server keeps serving; SIGTERM and Ctrl-C shut it down cleanly.
+load (BENCHMARKS.md, "Serving") without a dependency. Bad requests get a 4xx JSON error.
 """
 import contextlib
 import json
 import os
-import signal
 import threading
 import time
 import urllib.parse
@@ -276,29 +274,3 @@ class Server:
     def shutdown(self) -> None:
         """Stop serving (call from another thread than ``serve_forever``'s)."""
         self.httpd.shutdown()
-
-
-def run(checkpoint_dir: str, host: str = "127.0.0.1", port: int = 8866, max_batch: int = 64,
-        max_texts: int = 256, max_chars: int = 5000, max_wait_ms: float = 5.0,
-        name: Optional[str] = None, idle_timeout: float = 30.0,
-        drain_seconds: float = 10.0, backend: str = "auto") -> int:
-    """``hub-lite serve``: returns the exit code after SIGTERM / Ctrl-C (``name`` default: the
-    checkpoint directory's base name)."""
-    from paddlehub_lite.deploy.classifier import TextClassifier
-    name = name or os.path.basename(os.path.normpath(os.path.abspath(checkpoint_dir)))
-    server = Server(TextClassifier(checkpoint_dir, backend=backend), host, port, max_batch,
-                    ServeLimits(max_texts, max_chars), max_wait_ms, name, idle_timeout,
-                    drain_seconds).start()
-
-    def stop(signum, frame):
-        logger.info("signal %d: shutting down", signum)
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    logger.info("Serving %s (labels %s, %s backend) on %s (PaddleHub's protocol: POST "
-                "/predict/%s)", checkpoint_dir, ", ".join(server.classifier.labels),
-                server.classifier.backend, server.address, name)
-    server.serve_forever()
-    logger.info("server stopped")
-    return 0

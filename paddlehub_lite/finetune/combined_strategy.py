@@ -30,89 +30,15 @@ excluded, the value before the update: 1.1.2's form; 1.2+ used the value after i
 Clip: ``GlobalNorm`` or ``Norm`` (per tensor); both at once is an error (1.x silently kept
 the last one set).
 """
-import copy
 from typing import Dict, Optional, Sequence
 
 import numpy as np
 import paddle
 
-from paddlehub_lite.finetune.strategy import DefaultStrategy, Update, is_decay_excluded, \
-    noam_decay_factor
+from paddlehub_lite.finetune.strategy import DefaultStrategy, Update, is_decay_excluded
+from paddlehub_lite.finetune.strategy_settings import DEFAULT_CLIP, DEFAULT_REGULARIZATION, \
+    DEFAULT_SCHEDULER, combined_lr_factor, merged
 from paddlehub_lite.utils.log import logger
-
-DEFAULT_SCHEDULER = {
-    "warmup": 0.0,
-    "linear_decay": {"start_point": 1.0, "end_learning_rate": 0.0},
-    "noam_decay": False,
-    "discriminative": {"blocks": 0, "factor": 2.6},
-    "gradual_unfreeze": 0,
-    "slanted_triangle": {"cut_fraction": 0.0, "ratio": 32},
-}
-DEFAULT_REGULARIZATION = {"L2": 0.0, "L2SP": 0.0, "weight_decay": 0.0}
-DEFAULT_CLIP = {"GlobalNorm": 0.0, "Norm": 0.0}
-
-
-def _merged(defaults: Dict, given: Optional[Dict], what: str) -> Dict:
-    """``defaults`` updated with ``given`` (nested dicts key by key); an unknown key or a value
-    of another type is a ValueError naming it."""
-    merged = copy.deepcopy(defaults)
-    for key, value in (given or {}).items():
-        if key not in defaults:
-            raise ValueError("unknown %s setting %r (known: %s)"
-                             % (what, key, ", ".join(sorted(defaults))))
-        if isinstance(defaults[key], dict):
-            if not isinstance(value, dict):
-                raise ValueError("%s setting %r must be a dict, got %r" % (what, key, value))
-            merged[key] = _merged(defaults[key], value, "%s %s" % (what, key))
-        elif isinstance(defaults[key], bool):
-            if not isinstance(value, bool):
-                raise ValueError("%s setting %r must be True or False, got %r"
-                                 % (what, key, value))
-            merged[key] = value
-        else:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError("%s setting %r must be a number, got %r" % (what, key, value))
-            if value < 0:
-                raise ValueError("%s setting %r must be >= 0, got %r" % (what, key, value))
-            merged[key] = type(defaults[key])(value) if isinstance(defaults[key], float) \
-                else value
-    return merged
-
-
-def combined_lr_factor(scheduler: Dict, total_steps: int):
-    """The rate at 0-based step t as a multiple of the base rate (see the module docstring)."""
-    total = max(1, total_steps)
-    warmup = int(total_steps * scheduler["warmup"])
-    triangle = scheduler["slanted_triangle"]
-    if triangle["cut_fraction"] > 0:
-        cut, ratio = max(1, int(total_steps * triangle["cut_fraction"])), triangle["ratio"]
-
-        def slanted(t):
-            p = t / cut if t <= cut else 1 - (min(t, total) - cut) / max(1, total - cut)
-            return (1 + p * (ratio - 1)) / ratio
-        return slanted
-    if scheduler["noam_decay"]:
-        if warmup == 0:
-            logger.warning("Noam decay learning rate scheduler should have positive warmup "
-                           "steps, using constant learning rate instead!")
-            return lambda t: 1.0
-        return lambda t: noam_decay_factor(t, warmup)
-    decay = scheduler["linear_decay"]
-    start = int(total_steps * decay["start_point"]) if decay["start_point"] < 1 else None
-    if start is not None and start < warmup:
-        logger.warning("linear decay can not start during warmup process, it will start after "
-                       "warmup ends!")
-        start = warmup
-    return lambda t: _warmup_then_decay(t, warmup, start, total, decay["end_learning_rate"])
-
-
-def _warmup_then_decay(t, warmup, start, total, end_factor):
-    if t < warmup:
-        return t / warmup
-    if start is not None and t >= start:
-        return (1 - end_factor) * (1 - min(t, total) / total) + end_factor
-    return 1.0
-
 
 class CombinedStrategy(DefaultStrategy):
     """A schedule, regularization and clipping, combined (see the module docstring).
@@ -130,9 +56,9 @@ class CombinedStrategy(DefaultStrategy):
                  scheduler: Optional[Dict] = None, regularization: Optional[Dict] = None,
                  clip: Optional[Dict] = None):
         super().__init__(learning_rate, optimizer_name)
-        self.scheduler = _merged(DEFAULT_SCHEDULER, scheduler, "scheduler")
-        self.regularization = _merged(DEFAULT_REGULARIZATION, regularization, "regularization")
-        self.clip = _merged(DEFAULT_CLIP, clip, "clip")
+        self.scheduler = merged(DEFAULT_SCHEDULER, scheduler, "scheduler")
+        self.regularization = merged(DEFAULT_REGULARIZATION, regularization, "regularization")
+        self.clip = merged(DEFAULT_CLIP, clip, "clip")
         self._check()
 
     def _check(self) -> None:
@@ -144,18 +70,18 @@ class CombinedStrategy(DefaultStrategy):
     def add_scheduler(self, name: str = "warmup", value=0, **values) -> None:
         """1.x's setter: ``add_scheduler("warmup", 0.1)`` or
         ``add_scheduler("linear_decay", start_point=0.1, end_learning_rate=0)``."""
-        self.scheduler = _merged(DEFAULT_SCHEDULER, dict(self.scheduler,
+        self.scheduler = merged(DEFAULT_SCHEDULER, dict(self.scheduler,
                                                          **{name: values or value}),
                                  "scheduler")
         self._check()
 
     def add_regularization(self, name: str = "L2", value: float = 1e-3) -> None:
-        self.regularization = _merged(DEFAULT_REGULARIZATION,
+        self.regularization = merged(DEFAULT_REGULARIZATION,
                                       dict(self.regularization, **{name: value}),
                                       "regularization")
 
     def add_clip(self, name: str = "GlobalNorm", value: float = 1.0) -> None:
-        self.clip = _merged(DEFAULT_CLIP, dict(self.clip, **{name: value}), "clip")
+        self.clip = merged(DEFAULT_CLIP, dict(self.clip, **{name: value}), "clip")
         self._check()
 
     def lr_factor(self, total_steps: int):

@@ -11,7 +11,8 @@ import paddle
 import pytest
 
 import paddlehub_lite as hub
-from paddlehub_lite.finetune.combined_strategy import assign_blocks, combined_lr_factor
+from paddlehub_lite.finetune.combined_strategy import assign_blocks
+from paddlehub_lite.finetune.strategy_settings import combined_lr_factor
 from paddlehub_lite.utils import params_io
 
 from . import tiny_finetune

@@ -35,3 +35,18 @@ def test_hooks_are_a_plain_dict_on_the_instance():
     assert seen == [("a", "test"), ("b", "test")]            # deleted: it no longer runs
     with pytest.raises(ValueError, match="unknown event"):
         task.add_hook("on_everything", print)
+
+
+def test_paddlehub_15_hook_api():
+    task = _task()
+    seen = []
+    name = task.add_hook("eval_end", "mine", lambda t, **info: seen.append(1))  # 1.5's order
+    assert name == "mine"
+    task.modify_hook("eval_end", "mine", lambda t, **info: seen.append(2))
+    task._fire("eval_end", phase="dev")
+    assert seen == [2]
+    assert "eval_end: mine" in task.hooks_info() and "save_ckpt: -" in task.hooks_info()
+    with pytest.raises(KeyError, match="no eval_end hook named 'other'"):
+        task.modify_hook("eval_end", "other", print)
+    with pytest.raises(TypeError, match="must be callable"):
+        task.add_hook("eval_end", None)

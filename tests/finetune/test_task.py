@@ -423,7 +423,7 @@ def test_class_weights_change_the_loss_as_specified(tiny_pretrained, data_slice,
     assert plain == pytest.approx(ce.mean(), rel=1e-4)
     w = np.array([1.0, 3.0])[labels]
     assert losses["[1.0, 3.0]"][1] == pytest.approx((w * ce).mean(), rel=1e-4)
-    train_labels = np.array([s[1] for s in task._samples("train")])
+    train_labels = np.array([s[1] for s in task.feeder.samples("train")])
     counts = np.bincount(train_labels, minlength=2)
     balanced = (len(train_labels) / (2 * counts))[labels]
     assert losses["balanced"][1] == pytest.approx((balanced * ce).mean(), rel=1e-4)

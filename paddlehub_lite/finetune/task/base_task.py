@@ -7,32 +7,31 @@ supply the head (``_build_net``), the loss and the metrics.
 import contextlib
 import os
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 import paddle
 
-from paddlehub_lite.finetune import batching, bundle, metrics as metric_lib
+from paddlehub_lite.finetune import bundle, metrics as metric_lib
 from paddlehub_lite.finetune.checkpoint import BestModel, Checkpointer
 from paddlehub_lite.finetune.config import RunConfig
 from paddlehub_lite.finetune.parallel import ParallelEnv, select_place
-from paddlehub_lite.finetune.run_settings import check_parameters, check_recorded
+from paddlehub_lite.finetune.task.feeder import Feeder
+from paddlehub_lite.finetune.task.hooks import HookMethods, Hooks
 from paddlehub_lite.finetune.task.prediction import Prediction
+from paddlehub_lite.finetune.task.scope_init import ScopeMethods
 from paddlehub_lite.finetune.task.training import Training
 from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.finetune.visualdl_log import ScalarLog
 from paddlehub_lite.module.inputs import attached
-from paddlehub_lite.utils import params_io
 from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.run_lock import RunLock
 from paddlehub_lite.utils.log import rank_logger
-from paddlehub_lite.utils.scope import clone_program, ensure_static, restored_rng, set_values
-
-EVENTS = ("finetune_start", "finetune_end", "eval_end", "log_interval", "save_ckpt",
-          "predict_end")
+from paddlehub_lite.utils.scope import clone_program, ensure_static, restored_rng
 
 
-class BaseTask:
+
+class BaseTask(HookMethods, ScopeMethods):
     """The part of every task that is not the head.
 
     Args:
@@ -61,7 +60,7 @@ class BaseTask:
         self.startup_program = startup_program
         self.config = config or RunConfig()
         self.metrics_choices = metric_lib.check_metrics(metrics_choices, self.allowed_metrics)
-        self.hooks: Dict[str, Dict[str, Callable]] = {event: {} for event in EVENTS}
+        self.hooks = Hooks()
         self.best_score = -999.0
         self.current_epoch = 0
         self.global_step = 0
@@ -69,7 +68,8 @@ class BaseTask:
         self._initialized = False
         self._train_ready = False
         self.batch_index = 0
-        self._checkpoint = None
+        self.loaded_checkpoint = None     # (state path, TrainerState) initialize() found
+        self.feeder: Optional[Feeder] = None       # built with the programs
         self.recorded_settings: Dict[str, object] = {}   # record_settings
         self.train_seconds = 0.0    # time in training steps (feed + run), this process
         self.train_examples = 0
@@ -78,28 +78,12 @@ class BaseTask:
         self.prediction = Prediction(self)
         self.training = Training(self)
 
-    # ----- hooks --------------------------------------------------------------------------------
-    def add_hook(self, event: str, func: Callable, name: Optional[str] = None) -> None:
-        """Call ``func(task, **info)`` at ``event`` (one of ``EVENTS``)."""
-        if event not in self.hooks:
-            raise ValueError("unknown event %r: use one of %s" % (event, ", ".join(EVENTS)))
-        if name is None:  # unnamed hooks (lambdas) never replace each other
-            name = "%s_%d" % (getattr(func, "__name__", "hook"), len(self.hooks[event]))
-        self.hooks[event][name] = func
-
     def record_settings(self, **settings) -> None:
         """Record ``name=value`` settings of your script (JSON values) in every checkpoint, so
         that resuming or evaluating a checkpoint made with other values stops with an error
         naming the setting, before any parameter is loaded. The demo records ``use_elmo``,
         ``network`` and the other flags that shape its network. Call before training."""
         self.recorded_settings.update(settings)
-
-    def delete_hook(self, event: str, name: str) -> None:
-        del self.hooks[event][name]
-
-    def _fire(self, event: str, **info) -> None:
-        for func in list(self.hooks[event].values()):
-            func(self, **info)
 
     def deploy_description(self) -> Dict:
         """What the best model's bundle records: ``finetune/bundle.describe(self)``."""
@@ -114,6 +98,10 @@ class BaseTask:
         raise NotImplementedError
 
     def _add_label_and_loss(self, outputs) -> None:
+        raise NotImplementedError
+
+    def _label_feed(self, samples, indices) -> Dict[str, np.ndarray]:
+        """``{label input: array}`` of a batch of labelled samples."""
         raise NotImplementedError
 
     def _report(self, phase: str, states: List[RunState]) -> None:
@@ -161,6 +149,9 @@ class BaseTask:
         self.test_program, test_mapping = clone_program(self.train_program, for_test=True)
         self.test_fetch = {k: test_mapping.look_up(v) for k, v in self._fetch_values().items()}
         self.train_fetch = self._fetch_values()
+        self.feeder = Feeder(self.data_reader, self.feed_list, self.contexts, self._label_feed,
+                             self.loss_scale_name, self.num_threads, cfg.batch_size, self.seed,
+                             self.parallel)
         self._built = True
 
     def _fetch_values(self) -> Dict:
@@ -171,8 +162,7 @@ class BaseTask:
         if self._train_ready:
             return
         self._build()
-        train_samples = self._samples("train")
-        self.steps_per_epoch = len(self._train_batches(0, train_samples))
+        self.steps_per_epoch = len(self.feeder.train_batches(0, self.feeder.samples("train")))
         self.max_train_steps = self.steps_per_epoch * self.config.num_epoch
         self.opt_startup = paddle.static.Program()
         with paddle.utils.unique_name.guard(self.name_guard), \
@@ -194,91 +184,10 @@ class BaseTask:
             blocks.extend(getattr(context, "depth_blocks", lambda: [])())
         return blocks
 
-    # ----- initialisation ---------------------------------------------------------------------
-    def _run_startup(self, program, scope) -> None:
-        with paddle.static.scope_guard(scope):
-            self.exe.run(program)
-
-    def _init(self) -> None:
-        """Initialise the task's scope once (see ``_initialize_scope``); when
-        ``checkpoint_dir`` has a checkpoint, its parameters replace the initial ones (training
-        restores the rest of its state in ``Training.resume``)."""
-        if self._initialized:
-            return
-        self._build()
-        self._initialize_scope(self.scope)
-        self._initialized = True
-        self._checkpoint = self.checkpointer.latest()
-        if self._checkpoint is not None:
-            state_path, trainer = self._checkpoint
-            check_recorded(trainer.settings, self.recorded_settings, self.checkpoint_dir)
-            self._load_params(state_path, self.test_program, self.scope)
-            self.current_epoch = trainer.epoch
-            self.global_step = trainer.global_step
-            self.best_score = trainer.best_score
-            self.log.info("PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, "
-                          "best_score=%.5f", self.current_epoch + 1, self.global_step,
-                          self.best_score)
-
-    def _initialize_scope(self, scope) -> None:
-        """Run the module's startup, the user's, the task's (and the optimizer's), then write
-        the module's pretrained values; nothing runs a startup program again afterwards."""
-        user_startup = self.startup_program or paddle.static.default_startup_program()
-        with restored_rng():
-            paddle.seed(self.seed)  # identical initial parameters on every data-parallel rank
-            for program in ([ctx.startup_program for ctx in self.contexts] +
-                            [user_startup, self.task_startup] +
-                            ([self.opt_startup] if self._train_ready else [])):
-                self._run_startup(program, scope)
-        for ctx in self.contexts:
-            ctx.load_pretrained(scope)
-
-    def _load_params(self, path: str, program, scope) -> None:
-        """Set ``program``'s parameters in ``scope`` from the state file at ``path``; a
-        parameter missing there or of another shape raises ``ResumeMismatch``."""
-        state = params_io.load_state(path)
-        names = params_io.state_names(program)
-        check_parameters(state, {n: tuple(scope.find_var(n).get_tensor().shape())
-                                 for n in names if scope.find_var(n) is not None},
-                         self.checkpoint_dir)       # shapes only: no copy of the values
-        set_values(scope, {n: state[n] for n in names if n in state})
-
-    # ----- data -------------------------------------------------------------------------------
-    def _samples(self, phase: str, data=None):
-        return self.data_reader.get_samples(phase, data)
-
-    def _train_batches(self, epoch: int, samples) -> List[np.ndarray]:
-        batches = batching.epoch_batches([len(s[0]) for s in samples], self.config.batch_size,
-                                         self.seed, epoch)
-        world = self.parallel.world_size
-        return [b for b in batches if len(b) >= world]  # every rank needs at least one example
-
-    def _max_len(self) -> int:
-        lengths = [ctx.max_seq_len for ctx in self.contexts]
-        return min(lengths) if lengths else 1 << 30
-
-    def _feed(self, samples, indices, phase: str, global_size: int) -> Dict[str, np.ndarray]:
-        """The feed dict of one (local) batch: word ids, module features, labels, loss scale."""
-        pad_id = self.contexts[0].pad_id if self.contexts else 0
-        ids = batching.pad_ids([samples[i][0] for i in indices], pad_id, self._max_len())
-        feed = {name: ids for name in self.feed_list}
-        for ctx in self.contexts:
-            feed.update(ctx.extra_feed(phase, indices, ids, self.num_threads))
-        if len(samples[0]) > 1:
-            feed.update(self._label_feed(samples, indices))
-            feed[self.loss_scale_name] = np.array([1.0 / global_size], dtype="float32")
-        return feed
-
-    def _prepare_features(self, phase: str, samples) -> None:
-        """Let each module precompute what it feeds for this split (the frozen biLM's
-        features, once per example). Every data-parallel process prepares "train", each its
-        own shard (evaluation runs on rank 0 alone)."""
-        shard = self.parallel.shard() if phase == "train" else None
-        for ctx in self.contexts:
-            ctx.prepare(phase, [s[0] for s in samples], self.num_threads, shard=shard)
-
     # ----- running ----------------------------------------------------------------------------
-    def _run(self, program, feed: Dict, fetch: Dict, scope=None) -> Dict[str, np.ndarray]:
+    def run_program(self, program, feed: Dict, fetch: Dict, scope=None) -> Dict[str, np.ndarray]:
+        """Run one of the task's programs in its scope (or ``scope``): ``{name: value}`` of
+        ``fetch``."""
         names = list(fetch)
         paddle.base.core.set_num_threads(self.num_threads)
         with paddle.static.scope_guard(scope or self.scope):
@@ -312,14 +221,14 @@ class BaseTask:
         (classifiers: ``checkpoint_dir/report_<phase>.json``, see ``finetune/report.py``). A dev evaluation during training saves
         ``best_model/`` when the first metric improves."""
         phase = "dev" if phase == "val" else phase
-        self._init()
+        self.initialize()
         if not self.parallel.is_main:
             return []
         self.log.info("Evaluation on %s dataset start", phase)
-        samples = self._samples(phase)
+        samples = self.feeder.samples(phase)
         if not samples:
             return []
-        self._prepare_features(phase, samples)
+        self.feeder.prepare_features(phase, samples)
         scope = self.scope
         if load_best_model:
             scope = self.prediction.best_scope()
@@ -328,7 +237,7 @@ class BaseTask:
                                  self.best_model.path)
                 scope = self.scope
         states = self.prediction.eval_states(samples, phase, scope)
-        scores = self._metrics(states)
+        scores = self.compute_metrics(states)
         speed = len(states) / max(1e-9, time.time() - states[0].run_time_begin)
         self.log.info("[%s dataset evaluation result] loss=%.5f %s[step/sec: %.2f]", phase,
                       scores["loss"], "".join("%s=%.5f " % (k, v) for k, v in scores.items()
@@ -367,8 +276,8 @@ class BaseTask:
         if isinstance(data, (str, bytes)):
             raise TypeError("predict(data=...) takes a list of texts, got a single %s: wrap it "
                             "as [text]" % type(data).__name__)
-        self._init()
-        samples = self._samples("predict", data)
+        self.initialize()
+        samples = self.feeder.samples("predict", data)
         self.log.info("PaddleHub predict start")
         states = self.prediction.run_states(samples, load_best_model, accelerate_mode)
         self.log.info("PaddleHub predict finished.")
@@ -381,5 +290,5 @@ class BaseTask:
         raise NotImplementedError
 
     # ----- metrics ----------------------------------------------------------------------------
-    def _metrics(self, states: List[RunState]) -> Dict[str, float]:
+    def compute_metrics(self, states: List[RunState]) -> Dict[str, float]:
         raise NotImplementedError

@@ -98,7 +98,7 @@ class ClassifierTask(BaseTask):
         if self.class_weights is None:
             return None
         if self.class_weights == "balanced":
-            labels = np.array([s[1] for s in self._samples("train")])
+            labels = np.array([s[1] for s in self.data_reader.get_samples("train")])
             counts = np.bincount(labels, minlength=self.num_classes).astype("float64")
             if (counts == 0).any():
                 raise ValueError("class_weights='balanced': class(es) %s have no training "
@@ -109,7 +109,7 @@ class ClassifierTask(BaseTask):
     def _label_feed(self, samples, indices) -> Dict[str, np.ndarray]:
         return {self.label_name: np.array([[samples[i][1]] for i in indices], dtype="int64")}
 
-    def _metrics(self, states: List[RunState]) -> Dict[str, float]:
+    def compute_metrics(self, states: List[RunState]) -> Dict[str, float]:
         n = np.array([s.run_examples for s in states], dtype="float64")
         losses = np.array([float(s.run_results["loss"]) for s in states])
         probs = np.concatenate([s.run_results["probs"] for s in states])

@@ -76,7 +76,7 @@ class MultiLabelClassifierTask(ClassifierTask):
         truth = np.concatenate([s.run_results["labels"] for s in states])
         return truth, probs
 
-    def _metrics(self, states: List[RunState]) -> Dict[str, float]:
+    def compute_metrics(self, states: List[RunState]) -> Dict[str, float]:
         n = np.array([s.run_examples for s in states], dtype="float64")
         losses = np.array([float(s.run_results["loss"]) for s in states])
         truth, probs = self._truth_and_probs(states)

@@ -20,8 +20,8 @@ class Prediction:
     Args:
         task: the ``BaseTask``; used: ``best_model`` (a ``BestModel``), ``predict_program`` /
             ``predict_fetch``, ``test_program`` / ``test_fetch``, ``label_name``, ``scope``,
-            ``num_threads``, ``config``, ``_feed``, ``_run``, ``_initialize_scope`` and
-            ``_load_params``.
+            ``num_threads``, ``config``, ``feeder``, ``run_program``, ``initialize_scope``
+            and ``load_params``.
     """
 
     def __init__(self, task):
@@ -38,8 +38,8 @@ class Prediction:
         if self._scope is None or self._scope[0] != version:
             best.exists()                                   # verifies every file
             scope = paddle.static.Scope()
-            self.task._initialize_scope(scope)
-            self.task._load_params(best.params_path, self.task.test_program, scope)
+            self.task.initialize_scope(scope)
+            self.task.load_params(best.params_path, self.task.test_program, scope)
             self._scope = (version, scope)
         return self._scope[1]
 
@@ -62,7 +62,7 @@ class Prediction:
             scope = self.best_scope()
             if scope is not None:
                 return scope
-        if task._checkpoint is None and task.global_step == 0:
+        if task.loaded_checkpoint is None and task.global_step == 0:
             task.log.warning("no checkpoint or best model in %s: predicting with untrained "
                            "parameters", task.checkpoint_dir)
         return task.scope
@@ -74,9 +74,9 @@ class Prediction:
         batches = batching.eval_batches([len(s[0]) for s in samples], task.config.batch_size)
         states = []
         for batch in batches:
-            feed = task._feed(samples, batch, phase, len(batch))
+            feed = task.feeder.feed(samples, batch, phase, len(batch))
             state = RunState()
-            state.run_results = task._run(task.test_program, feed, task.test_fetch, scope)
+            state.run_results = task.run_program(task.test_program, feed, task.test_fetch, scope)
             state.run_results["labels"] = feed[task.label_name]
             state.run_step, state.run_examples = 1, len(batch)
             states.append(state)
@@ -108,10 +108,10 @@ class Prediction:
             return np.zeros((0, 0), "float32")
 
         def run(indices):
-            feed = task._feed(samples, indices, "predict", len(indices))
+            feed = task.feeder.feed(samples, indices, "predict", len(indices))
             if predictor is not None:
                 return predictor(feed)
-            return task._run(task.predict_program, feed, task.predict_fetch, scope)["probs"]
+            return task.run_program(task.predict_program, feed, task.predict_fetch, scope)["probs"]
 
         return batching.in_length_order([len(s[0]) for s in samples], task.config.batch_size,
                                         run)

@@ -38,13 +38,13 @@ class Training:
         from tqdm import tqdm
 
         t = self.task
-        t._init()
+        t.initialize()
         self.resume()
         cfg = t.config
         t.log.info("PaddleHub finetune start")
-        t._fire("finetune_start")
-        samples = t._samples("train")
-        t._prepare_features("train", samples)
+        t.hooks.fire(t, "finetune_start")
+        samples = t.feeder.samples("train")
+        t.feeder.prepare_features("train", samples)
         if t.current_epoch >= cfg.num_epoch or self.stopped_early:
             t.log.info("Training already finished at global_step %d (checkpoint in %s)%s",
                        t.global_step, t.checkpoint_dir,
@@ -56,13 +56,13 @@ class Training:
         run_states: List[RunState] = []
         period: List[RunState] = []
         while t.current_epoch < cfg.num_epoch and not self.stopped_early:
-            batches = t._train_batches(t.current_epoch, samples)
+            batches = t.feeder.train_batches(t.current_epoch, samples)
             run_states = []
             while t.batch_index < len(batches) and not self.stopped_early:
                 step_start = time.perf_counter()
                 batch = batches[t.batch_index]
                 local = batching.shard(batch, t.parallel.rank, t.parallel.world_size)
-                feed = t._feed(samples, local, "train", len(batch))
+                feed = t.feeder.feed(samples, local, "train", len(batch))
                 # Dropout masks depend only on (seed, step, rank): a resumed run draws the same.
                 paddle.seed((t.seed * 1000003 + t.global_step) * 64 + t.parallel.rank)
                 if t.strategy_update.before_step is not None:   # e.g. unfreezing masks
@@ -70,7 +70,7 @@ class Training:
                                                   t.global_step)
                 state = RunState()
                 try:
-                    state.run_results = t._run(t.train_program, feed, t.train_fetch)
+                    state.run_results = t.run_program(t.train_program, feed, t.train_fetch)
                 except RuntimeError as err:
                     raise t.parallel.explain_step_failure(err, t.global_step + 1) from err
                 state.run_results["labels"] = feed[t.label_name]
@@ -112,19 +112,19 @@ class Training:
                    t.train_examples, t.train_seconds,
                    t.train_examples / max(t.train_seconds, 1e-9))
         t.log.info("PaddleHub finetune finished.")
-        t._fire("finetune_end", run_states=run_states)
+        t.hooks.fire(t, "finetune_end", run_states=run_states)
         return run_states
 
     def log_train(self, period: List[RunState]) -> None:
         t = self.task
-        scores = t._metrics(period)
+        scores = t.compute_metrics(period)
         lr = period[-1].learning_rate            # the rate the last step ran with
         speed = len(period) / max(1e-9, time.time() - period[0].run_time_begin)
         t.log.info("step %d / %d: loss=%.5f %s[step/sec: %.2f]", t.global_step,
                    t.max_train_steps, scores["loss"],
                    "".join("%s=%.5f " % (k, v) for k, v in scores.items() if k != "loss"), speed)
         t.vdl.add("train", dict(scores, learning_rate=lr), t.global_step)
-        t._fire("log_interval", scores=scores)
+        t.hooks.fire(t, "log_interval", scores=scores)
 
     def _check_patience(self) -> None:
         t = self.task
@@ -191,7 +191,7 @@ class Training:
         t = self.task
         if self._run_settings is None:
             self._run_settings = run_settings(t.config, t.data_reader,
-                                              t._samples("train"), t.test_program,
+                                              t.feeder.samples("train"), t.test_program,
                                               t.parallel.world_size, t.recorded_settings)
         return self._run_settings
 
@@ -206,7 +206,7 @@ class Training:
             return
         names = self.train_state_names()
         t.checkpointer.save(params_io.read_state(t.scope, names), self.trainer_state())
-        t._fire("save_ckpt")
+        t.hooks.fire(t, "save_ckpt")
 
     def resume(self) -> None:
         """Before the first training step: restore the whole training state (optimizer
@@ -215,9 +215,9 @@ class Training:
         if self._resumed:
             return
         self._resumed = True
-        if t._checkpoint is None:
+        if t.loaded_checkpoint is None:
             return
-        state_path, trainer = t._checkpoint
+        state_path, trainer = t.loaded_checkpoint
         check_resume(trainer.settings, self.settings(), t.checkpoint_dir)
         params_io.restore(t.scope, state_path, self.train_state_names())
         t.batch_index = trainer.batch_index
