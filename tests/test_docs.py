@@ -62,6 +62,36 @@ def test_ci_runs_the_readme_test_command():
     import re
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
-    command = re.search(r"Tests \(what CI runs.*?\n```sh\n(.*?)\n```", readme, re.S).group(1)
+    command = re.search(r"tests \(what CI runs.*?\n```sh\n(.*?)\n```", readme,
+                        re.S | re.I).group(1)
     ci = open(os.path.join(root, ".ci", "run"), encoding="utf-8").read().splitlines()
     assert command in ci, (command, ci[-3:])
+
+
+def test_the_readme_python_example_runs(tiny_pretrained, tmp_path):
+    """The README's 20-line example, as it is, in a home where "elmo" is the tiny module and
+    ChnSentiCorp a 200-example slice: it trains, evaluates and prints a label per text."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+    from .conftest import CHNSENTICORP, REPO
+    from .finetune import tiny_finetune
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    section = readme.split("## A 20-line Python example", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    assert len(code.strip().splitlines()) <= 24
+    home = tmp_path / "home"
+    shutil.copytree(tiny_pretrained[2], str(home / "modules" / "elmo"))
+    tiny_finetune.write_slice(str(home / "dataset" / "chnsenticorp"), CHNSENTICORP, 200, 40, 40)
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    env = dict(os.environ, PADDLEHUB_LITE_HOME=str(home),
+               PYTHONPATH=os.pathsep.join([REPO] + sys.path))
+    result = subprocess.run([sys.executable, "example.py"], cwd=str(tmp_path), env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "[test dataset evaluation result]" in result.stderr
+    printed = result.stdout.strip().splitlines()[-1]
+    assert printed.count("'label'") == 2 and "'probabilities'" in printed
