@@ -22,7 +22,7 @@ DEFAULT_CLIP = {"GlobalNorm": 0.0, "Norm": 0.0}
 def merged(defaults: Dict, given: Optional[Dict], what: str) -> Dict:
     """``defaults`` updated with ``given`` (nested dicts key by key); an unknown key or a value
     of another type is a ValueError naming it."""
-    merged = copy.deepcopy(defaults)
+    out = copy.deepcopy(defaults)
     for key, value in (given or {}).items():
         if key not in defaults:
             raise ValueError("unknown %s setting %r (known: %s)"
@@ -30,20 +30,20 @@ def merged(defaults: Dict, given: Optional[Dict], what: str) -> Dict:
         if isinstance(defaults[key], dict):
             if not isinstance(value, dict):
                 raise ValueError("%s setting %r must be a dict, got %r" % (what, key, value))
-            merged[key] = merged(defaults[key], value, "%s %s" % (what, key))
+            out[key] = merged(defaults[key], value, "%s %s" % (what, key))
         elif isinstance(defaults[key], bool):
             if not isinstance(value, bool):
                 raise ValueError("%s setting %r must be True or False, got %r"
                                  % (what, key, value))
-            merged[key] = value
+            out[key] = value
         else:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError("%s setting %r must be a number, got %r" % (what, key, value))
             if value < 0:
                 raise ValueError("%s setting %r must be >= 0, got %r" % (what, key, value))
-            merged[key] = type(defaults[key])(value) if isinstance(defaults[key], float) \
+            out[key] = type(defaults[key])(value) if isinstance(defaults[key], float) \
                 else value
-    return merged
+    return out
 
 
 def combined_lr_factor(scheduler: Dict, total_steps: int):
