@@ -61,6 +61,8 @@ class BaseTask(HookMethods, ScopeMethods):
         self.config = config or RunConfig()
         self.metrics_choices = metric_lib.check_metrics(metrics_choices, self.allowed_metrics)
         self.hooks = Hooks()
+        self.callbacks: List = []               # add_callback: after the built-in ones
+        self.last_eval_scores: Optional[Dict[str, float]] = None   # of the latest eval()
         self.best_score = -999.0
         self.current_epoch = 0
         self.global_step = 0
@@ -77,6 +79,11 @@ class BaseTask(HookMethods, ScopeMethods):
         self.best_model = BestModel(self.config.checkpoint_dir)
         self.prediction = Prediction(self)
         self.training = Training(self)
+
+    def add_callback(self, callback) -> None:
+        """Add a training callback (``finetune/callbacks.py``: ``Callback`` methods, a
+        ``TrainerControl`` to stop training); called after the built-in ones."""
+        self.callbacks.append(callback)
 
     def record_settings(self, **settings) -> None:
         """Record ``name=value`` settings of your script (JSON values) in every checkpoint, so
@@ -246,8 +253,6 @@ class BaseTask(HookMethods, ScopeMethods):
             self.vdl.add(phase, scores, self.global_step)
         if load_best_model:
             self._report(phase, states)
-        if phase == "dev" and not load_best_model and self._train_ready:
-            self.training.maybe_save_best(scores)
         self.last_eval_scores = scores
         self._fire("eval_end", phase=phase, scores=scores, run_states=states)
         return states

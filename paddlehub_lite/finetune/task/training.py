@@ -10,8 +10,8 @@ from typing import Dict, List
 
 import paddle
 
-from paddlehub_lite.autofinetune.report import report_intermediate_result
 from paddlehub_lite.finetune import batching, bundle
+from paddlehub_lite.finetune.callbacks import TrainerControl, default_callbacks
 from paddlehub_lite.finetune.run_settings import check_resume, run_settings
 from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.finetune.trainer_state import TrainerState
@@ -32,6 +32,13 @@ class Training:
         self._resumed = False
         self.evals_without_improvement = 0
         self.stopped_early = False
+        self.control = TrainerControl()
+        self.callbacks = default_callbacks()   # then the task's own (``add_callback``)
+
+    def call(self, event: str, *args) -> None:
+        """Run ``event`` (a ``Callback`` method) of every callback, the task's last."""
+        for callback in self.callbacks + self.task.callbacks:
+            getattr(callback, event)(self, *args, self.control)
 
     def run(self, do_eval: bool):
         """See ``BaseTask.finetune``."""
@@ -42,7 +49,8 @@ class Training:
         self.resume()
         cfg = t.config
         t.log.info("PaddleHub finetune start")
-        t.hooks.fire(t, "finetune_start")
+        self.control.should_stop = self.stopped_early
+        self.call("on_train_begin")
         samples = t.feeder.samples("train")
         t.feeder.prepare_features("train", samples)
         if t.current_epoch >= cfg.num_epoch or self.stopped_early:
@@ -55,10 +63,10 @@ class Training:
                    unit="step", disable=None if t.parallel.is_main else True)
         run_states: List[RunState] = []
         period: List[RunState] = []
-        while t.current_epoch < cfg.num_epoch and not self.stopped_early:
+        while t.current_epoch < cfg.num_epoch and not self.control.should_stop:
             batches = t.feeder.train_batches(t.current_epoch, samples)
             run_states = []
-            while t.batch_index < len(batches) and not self.stopped_early:
+            while t.batch_index < len(batches) and not self.control.should_stop:
                 step_start = time.perf_counter()
                 batch = batches[t.batch_index]
                 local = batching.shard(batch, t.parallel.rank, t.parallel.world_size)
@@ -90,8 +98,8 @@ class Training:
                 if cfg.save_ckpt_interval and t.global_step % cfg.save_ckpt_interval == 0:
                     self.save_checkpoint()
                 if do_eval and t.global_step % cfg.eval_interval == 0:
-                    t.eval("dev")
-                    self._check_patience()
+                    self.evaluate_dev()
+                self.stopped_early = self.control.should_stop
             if self.stopped_early:
                 break                  # the epoch stays unfinished; the checkpoint says so
             t.current_epoch += 1
@@ -102,7 +110,7 @@ class Training:
             self.save_checkpoint()
         if do_eval:
             if t.global_step % cfg.eval_interval and not self.stopped_early:
-                t.eval("dev")
+                self.evaluate_dev()
                 self.save_checkpoint()  # the final best_score
             if t.parallel.is_main and t.best_model.version() is not None:   # verified on load
                 t.eval("dev", load_best_model=True)       # the best model's report
@@ -112,49 +120,21 @@ class Training:
                    t.train_examples, t.train_seconds,
                    t.train_examples / max(t.train_seconds, 1e-9))
         t.log.info("PaddleHub finetune finished.")
-        t.hooks.fire(t, "finetune_end", run_states=run_states)
+        self.call("on_train_end", run_states)
         return run_states
 
+    def evaluate_dev(self) -> None:
+        """A dev evaluation during training, then the callbacks' ``on_evaluate`` (best model,
+        early stopping, yours) on rank 0, where evaluation runs."""
+        t = self.task
+        t.eval("dev")
+        if t.parallel.is_main:
+            self.call("on_evaluate", t.last_eval_scores)
+
     def log_train(self, period: List[RunState]) -> None:
-        t = self.task
-        scores = t.compute_metrics(period)
-        lr = period[-1].learning_rate            # the rate the last step ran with
-        speed = len(period) / max(1e-9, time.time() - period[0].run_time_begin)
-        t.log.info("step %d / %d: loss=%.5f %s[step/sec: %.2f]", t.global_step,
-                   t.max_train_steps, scores["loss"],
-                   "".join("%s=%.5f " % (k, v) for k, v in scores.items() if k != "loss"), speed)
-        t.vdl.add("train", dict(scores, learning_rate=lr), t.global_step)
-        t.hooks.fire(t, "log_interval", scores=scores)
-
-    def _check_patience(self) -> None:
-        t = self.task
-        patience = t.config.early_stopping_patience
-        if patience is None or self.evals_without_improvement < patience:
-            return
-        self.stopped_early = True
-        t.log.info("Early stopping at step %d: %s has not improved in %d dev evaluations "
-                   "(best %.5f)", t.global_step, t.metrics_choices[0],
-                   self.evals_without_improvement, t.best_score)
-
-    def maybe_save_best(self, scores: Dict[str, float]) -> None:
-        """After a dev evaluation during training: save the best model when the first metric
-        improved, and count the evaluations without improvement (early stopping)."""
-        t = self.task
-        main_metric = t.metrics_choices[0]
-        score = scores[main_metric]
-        if t.parallel.is_main:       # to hub-lite autofinetune's pruner, when in a search
-            report_intermediate_result(score, t.global_step)
-        if score <= t.best_score:
-            self.evals_without_improvement += 1
-            return
-        self.evals_without_improvement = 0
-        t.best_score = score
-        names = [n for n in params_io.state_names(t.test_program)]
-        params = params_io.read_state(t.scope, names)
-        meta = {"metric": main_metric, "score": score, "global_step": t.global_step,
-                "scores": scores}
-        path = t.best_model.save(params, meta, export=self.export_inference_model)
-        t.log.info("best model saved to %s [best %s=%.5f]", path, main_metric, score)
+        """The callbacks' ``on_log`` with the period's scores (the log line, VisualDL,
+        hooks)."""
+        self.call("on_log", period, self.task.compute_metrics(period))
 
     def export_inference_model(self, prefix: str) -> None:
         """The predict program as ``<prefix>.json`` + ``<prefix>.pdiparams``, read back and
@@ -206,7 +186,7 @@ class Training:
             return
         names = self.train_state_names()
         t.checkpointer.save(params_io.read_state(t.scope, names), self.trainer_state())
-        t.hooks.fire(t, "save_ckpt")
+        self.call("on_save")
 
     def resume(self) -> None:
         """Before the first training step: restore the whole training state (optimizer
