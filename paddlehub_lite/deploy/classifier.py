@@ -149,7 +149,8 @@ class TextClassifier:
         (multi-label models: ``{"labels": [...], "probabilities": ...}``)."""
         probs = self.probabilities(texts)
         if self.kind == "multi_label":
-            return label_set_results(probs, self.labels)
+            return label_set_results(probs, self.labels,
+                                     self.description["task"].get("threshold", 0.5))
         return label_results(probs, self.labels)
 
 

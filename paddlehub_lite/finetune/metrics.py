@@ -55,10 +55,12 @@ def roc_auc(truth: np.ndarray, scores: np.ndarray) -> float:
     return float((rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives))
 
 
-def multi_label_scores(truth: np.ndarray, probs: np.ndarray) -> Dict[str, np.ndarray]:
-    """Per-label precision, recall, f1 (at 0.5) and auc of [n, L] 0/1 ``truth``."""
+def multi_label_scores(truth: np.ndarray, probs: np.ndarray,
+                       threshold: float = 0.5) -> Dict[str, np.ndarray]:
+    """Per-label precision, recall, f1 (a label predicted at ``threshold``, default 0.5) and
+    auc of [n, L] 0/1 ``truth``."""
     truth = np.asarray(truth) > 0.5
-    preds = np.asarray(probs) >= 0.5
+    preds = np.asarray(probs) >= threshold
     rows = [_prf(truth[:, j].astype(int), preds[:, j].astype(int), 1)
             for j in range(truth.shape[1])]
     return {"precision": np.array([r[0] for r in rows]), "recall": np.array([r[1] for r in rows]),
@@ -66,12 +68,13 @@ def multi_label_scores(truth: np.ndarray, probs: np.ndarray) -> Dict[str, np.nda
             "auc": np.array([roc_auc(truth[:, j], probs[:, j]) for j in range(truth.shape[1])])}
 
 
-def compute_multi_label(choices: List[str], truth: np.ndarray,
-                        probs: np.ndarray) -> Dict[str, float]:
-    """``MULTI_LABEL_METRICS`` of [n, L] 0/1 ``truth`` and probabilities (a label whose AUC is
-    undefined on this split, all 0 or all 1, is left out of the auc average)."""
-    per_label = multi_label_scores(truth, probs)
-    exact = np.all((np.asarray(truth) > 0.5) == (np.asarray(probs) >= 0.5), axis=1)
+def compute_multi_label(choices: List[str], truth: np.ndarray, probs: np.ndarray,
+                        threshold: float = 0.5) -> Dict[str, float]:
+    """``MULTI_LABEL_METRICS`` of [n, L] 0/1 ``truth`` and probabilities, a label predicted
+    at ``threshold`` (a label whose AUC is undefined on this split, all 0 or all 1, is left
+    out of the auc average)."""
+    per_label = multi_label_scores(truth, probs, threshold)
+    exact = np.all((np.asarray(truth) > 0.5) == (np.asarray(probs) >= threshold), axis=1)
     values = {k: float(np.nanmean(v)) if not np.all(np.isnan(v)) else 0.0
               for k, v in per_label.items()}
     values["acc"] = float(np.mean(exact)) if len(exact) else 0.0

@@ -63,13 +63,14 @@ def format_report(report: Dict) -> str:
     return "\n".join(lines)
 
 
-def multi_label_report(truth: np.ndarray, probs: np.ndarray, label_names: List[str]) -> Dict:
-    """Per label: precision, recall, f1 (at 0.5), ROC AUC (None when the split has one class
-    only) and support (examples with the label); macro averages; micro P/R/F1 over every
-    (example, label) decision; the exact-match accuracy."""
+def multi_label_report(truth: np.ndarray, probs: np.ndarray, label_names: List[str],
+                       threshold: float = 0.5) -> Dict:
+    """Per label: precision, recall, f1 (a label predicted at ``threshold``), ROC AUC (None
+    when the split has one class only) and support (examples with the label); macro averages;
+    micro P/R/F1 over every (example, label) decision; the exact-match accuracy."""
     truth = np.asarray(truth) > 0.5
-    preds = np.asarray(probs) >= 0.5
-    scores = multi_label_scores(truth, probs)
+    preds = np.asarray(probs) >= threshold
+    scores = multi_label_scores(truth, probs, threshold)
     per_label = []
     for j, name in enumerate(label_names):
         auc = scores["auc"][j]

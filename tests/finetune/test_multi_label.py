@@ -87,3 +87,19 @@ def test_auc_against_pairwise_definition():
     pairwise = np.mean([(p > n) + 0.5 * (p == n) for p in pos for n in neg])
     assert metrics.roc_auc(truth, scores) == pytest.approx(pairwise)
     assert np.isnan(metrics.roc_auc(np.ones(5), np.arange(5)))
+
+
+def test_sigmoid_head_threshold_decides_results_and_metrics():
+    """The head's threshold is the one of its results and its metrics alike."""
+    import numpy as np
+    from paddlehub_lite.finetune.heads import SigmoidHead
+    from paddlehub_lite.finetune.task.run_state import RunState
+    probs = np.array([[0.6, 0.2], [0.3, 0.8]], "float32")
+    state = RunState(run_results={"loss": 0.1, "probs": probs,
+                                  "labels": np.array([[1, 0], [0, 1]], "float32")})
+    state.run_examples = 2
+    default, strict = SigmoidHead(2), SigmoidHead(2, threshold=0.7)
+    assert default.metrics(["acc"], [state])["acc"] == 1.0
+    assert strict.metrics(["acc"], [state])["acc"] == 0.5          # 0.6 is below 0.7 now
+    assert [r["labels"] for r in strict.results(probs, ["a", "b"])] == [[], ["b"]]
+    assert strict.description(["a", "b"])["threshold"] == 0.7

@@ -1,22 +1,20 @@
 """``ClassifierTask`` and ``TextClassifierTask`` (PaddleHub 1.x signatures).
 
-Head: optional fc(n, relu) layers (``hidden_units``), then fc(num_classes) named
-``cls_out_w`` (truncated normal, std 0.02) / ``cls_out_b`` (zeros) and a softmax.
-``TextClassifierTask`` first applies dropout 0.1 to the feature. Loss: mean cross-entropy.
+Layers: optional fc(n, relu) layers (``hidden_units``), then fc(num_classes) named
+``cls_out_w`` (truncated normal, std 0.02) / ``cls_out_b`` (zeros); what follows the logits
+(probabilities, loss, labels, metrics, report, results) is the task's head
+(``finetune/heads.py``: a softmax here). ``TextClassifierTask`` first applies dropout 0.1 to
+the feature.
 """
-import json
-import os
 from typing import Dict, List, Optional
 
 import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from paddlehub_lite.finetune import metrics as metric_lib, report
-from paddlehub_lite.finetune.results import label_results
+from paddlehub_lite.finetune.heads import LABEL_NAME, SoftmaxHead
 from paddlehub_lite.finetune.task.base_task import BaseTask
 from paddlehub_lite.finetune.task.run_state import RunState
-from paddlehub_lite.utils.atomic import atomic_file
 
 
 class ClassifierTask(BaseTask):
@@ -46,13 +44,7 @@ class ClassifierTask(BaseTask):
     def __init__(self, feature, num_classes: int, feed_list: List[str], data_reader,
                  startup_program=None, config=None, hidden_units: Optional[List[int]] = None,
                  metrics_choices="default", module_inputs=None, class_weights=None):
-        if num_classes < 2:
-            raise ValueError("num_classes must be >= 2, got %r" % num_classes)
-        if class_weights is not None and class_weights != "balanced":
-            class_weights = [float(w) for w in class_weights]
-            if len(class_weights) != num_classes or min(class_weights) <= 0:
-                raise ValueError("class_weights must be 'balanced' or %d positive numbers, got %r"
-                                 % (num_classes, class_weights))
+        self.head = self.make_head(num_classes, class_weights)
         super().__init__(feed_list=feed_list, data_reader=data_reader,
                          main_program=feature.block.program, startup_program=startup_program,
                          config=config, metrics_choices=metrics_choices,
@@ -61,6 +53,15 @@ class ClassifierTask(BaseTask):
         self.num_classes = num_classes
         self.hidden_units = list(hidden_units or [])
         self.class_weights = class_weights
+
+    @property
+    def allowed_metrics(self):
+        return self.head.allowed_metrics
+
+    @staticmethod
+    def make_head(num_classes: int, class_weights=None):
+        """The task's head (checks its arguments)."""
+        return SoftmaxHead(num_classes, class_weights)
 
     def _build_net(self, feature):
         x = feature
@@ -78,59 +79,28 @@ class ClassifierTask(BaseTask):
             bias_attr=paddle.ParamAttr(name="cls_out_b",
                                        initializer=paddle.nn.initializer.Constant(0.0)))
         self.logits = out(x)
-        return [F.softmax(self.logits)]
+        return [self.head.probabilities(self.logits)]
 
     def _add_label_and_loss(self, outputs) -> None:
-        self.label_name = "label"
+        self.label_name = LABEL_NAME
         self.loss_scale_name = "@loss_scale"
-        label = paddle.static.data(self.label_name, [-1, 1], "int64")
+        per_example = self.head.per_example_loss(
+            self.logits, lambda: [s[1] for s in self.data_reader.get_samples("train")])
         scale = paddle.static.data(self.loss_scale_name, [1], "float32")
-        weights = self._class_weight_values()
-        per_example = F.cross_entropy(
-            self.logits, label, reduction="none",
-            weight=None if weights is None else paddle.assign(weights))
         self.mean_loss = paddle.mean(per_example)
         # Sum over this process's examples / the global batch size: summing the gradients of
         # all processes gives exactly the mean-loss gradient of the global batch.
         self.loss = paddle.sum(per_example) * scale
 
-    def _class_weight_values(self) -> Optional[np.ndarray]:
-        if self.class_weights is None:
-            return None
-        if self.class_weights == "balanced":
-            labels = np.array([s[1] for s in self.data_reader.get_samples("train")])
-            counts = np.bincount(labels, minlength=self.num_classes).astype("float64")
-            if (counts == 0).any():
-                raise ValueError("class_weights='balanced': class(es) %s have no training "
-                                 "example" % np.flatnonzero(counts == 0).tolist())
-            return (len(labels) / (self.num_classes * counts)).astype("float32")
-        return np.array(self.class_weights, dtype="float32")
-
     def _label_feed(self, samples, indices) -> Dict[str, np.ndarray]:
-        return {self.label_name: np.array([[samples[i][1]] for i in indices], dtype="int64")}
+        return self.head.label_feed(samples, indices)
 
     def compute_metrics(self, states: List[RunState]) -> Dict[str, float]:
-        n = np.array([s.run_examples for s in states], dtype="float64")
-        losses = np.array([float(s.run_results["loss"]) for s in states])
-        probs = np.concatenate([s.run_results["probs"] for s in states])
-        labels = np.concatenate([s.run_results["labels"] for s in states]).reshape(-1)
-        scores = {"loss": float(np.sum(losses * n) / np.sum(n))}
-        scores.update(metric_lib.compute(self.metrics_choices, labels, probs.argmax(axis=1),
-                                         self.num_classes))
-        return scores
+        return self.head.metrics(self.metrics_choices, states)
 
     def _report(self, phase: str, states: List[RunState]) -> None:
-        probs = np.concatenate([s.run_results["probs"] for s in states])
-        labels = np.concatenate([s.run_results["labels"] for s in states]).reshape(-1)
-        names = self.label_names()
-        result = report.classification_report(labels, probs, names)
-        path = os.path.join(self.checkpoint_dir, "report_%s.json" % phase)
-        with atomic_file(path, "w") as handle:
-            json.dump(result, handle, indent=1, ensure_ascii=False)
-        self.log.info("[%s dataset report] (%s)\n%s", phase, path, report.format_report(result))
-        for c, name in enumerate(names):
-            self.vdl.add_pr_curve("pr_curve_%s_%s" % (phase, name), labels == c, probs[:, c],
-                                  self.global_step)
+        self.head.report(phase, states, self.label_names(), self.checkpoint_dir, self.log,
+                         self.vdl, self.global_step)
 
     def label_names(self) -> List[str]:
         """The class names: the dataset's labels, or "0".."n-1" without a dataset."""
@@ -139,11 +109,11 @@ class ClassifierTask(BaseTask):
                 else [str(i) for i in range(self.num_classes)])
 
     def _task_description(self) -> Dict:
-        return {"kind": "classifier", "labels": self.label_names()}
+        return self.head.description(self.label_names())
 
     def _postprocess(self, states: List[RunState]) -> List[Dict]:
-        return label_results(np.concatenate([s.run_results[0] for s in states]),
-                             self.label_names())
+        return self.head.results(np.concatenate([s.run_results[0] for s in states]),
+                                 self.label_names())
 
 
 class TextClassifierTask(ClassifierTask):
