@@ -18,6 +18,8 @@ class TrainerState:
         settings: what the run trains with (``run_settings.py``; default None).
         evals_without_improvement: consecutive dev evaluations without a new best (default 0).
         stopped_early: training ended by ``early_stopping_patience`` (default False).
+        extra: what else a run keeps with its position (JSON; pretraining: its training time
+            and perplexity history; default empty).
     """
 
     epoch: int = 0
@@ -29,6 +31,7 @@ class TrainerState:
     settings: Optional[Dict] = None
     evals_without_improvement: int = 0
     stopped_early: bool = False
+    extra: Dict = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> Dict:
         return dataclasses.asdict(self)

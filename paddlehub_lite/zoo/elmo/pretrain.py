@@ -1,7 +1,7 @@
 """Pretrain the Chinese biLM and write a module directory.
 
 Work happens in ``work_dir``: the segmented corpus and vocab (reused on resume), a checkpoint
-(``ckpt/``, replaced atomically), and the log. ``run()`` resumes from the checkpoint when one is
+(``ckpt/``: the engine's ``Checkpointer``, ``pretrain_checkpoint.py``), and the log. ``run()`` resumes from the checkpoint when one is
 there. The softmax is sampled per batch (all targets of the batch plus uniform negatives, see
 ``corpus.sample_candidates``) so that a 30k vocabulary is affordable on CPU; perplexity is
 always measured with the full softmax on a held-out slice of the corpus.
@@ -125,7 +125,7 @@ class ELMoPretrainer(PretrainCheckpoints, HeldOut):
             opt = paddle.optimizer.Adam(
                 self.lr, grad_clip=paddle.nn.ClipGradByGlobalNorm(cfg.clip_norm))
             opt.minimize(loss)
-            # Set from self.lr before every run (its state is in state.json), so not saved:
+            # Set from self.lr before every run (its state is the checkpoint's), so not saved:
             # its stored shape differs between a fresh program and a trained one (observed).
             self.lr_name = opt._global_learning_rate().name
         # Full-softmax evaluation program; shares parameters with training through the scope.

@@ -1,19 +1,24 @@
 """``PretrainCheckpoints``: what a pretraining run keeps on disk and reads back: its
-checkpoint (``state.npz`` of what the program's ops read, ``state.json`` with the position
-and the rate schedule; replaced atomically) and the weights of the module it continues from.
+checkpoint, on the finetuning engine's ``Checkpointer`` and ``TrainerState`` (what the
+program's ops read, the position, the rate schedule; verified, replaced atomically), and the
+weights of the module it continues from.
 ``HeldOut``: its full-softmax perplexity on the held-out windows."""
 import json
 import math
 import os
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from paddlehub_lite.finetune.checkpoint import META, Checkpointer
+from paddlehub_lite.finetune.trainer_state import TrainerState
 from paddlehub_lite.utils import params_io
 from paddlehub_lite.zoo.elmo import corpus
-from paddlehub_lite.utils.atomic import atomic_dir
 from paddlehub_lite.utils.log import logger
 from paddlehub_lite.utils.scope import set_values
+
+
+POSITION = ("epoch", "batch", "step")
 
 
 class PretrainCheckpoints:
@@ -26,26 +31,46 @@ class PretrainCheckpoints:
     def _ckpt_dir(self) -> str:
         return os.path.join(self.config.work_dir, self.config.checkpoint_name())
 
+    def _checkpointer(self) -> Checkpointer:
+        return Checkpointer(self._ckpt_dir(), max_to_keep=1)
+
     def _save_checkpoint(self) -> None:
-        with atomic_dir(self._ckpt_dir()) as tmp:
-            names = self._state_names()
-            params_io.save_state(os.path.join(tmp, "state.npz"),
-                                 params_io.read_state(self.scope, names))
-            state = dict(self.state, lr_state=self.lr.state_dict())
-            with open(os.path.join(tmp, "state.json"), "w") as handle:
-                json.dump(state, handle, indent=1)
+        """The finetuning engine's checkpoint (``step_<N>/`` + ``ckpt.meta``, ``TrainerState``
+        with the position, the rate schedule and the rest of ``self.state`` as ``extra``)."""
+        names = self._state_names()
+        trainer = TrainerState(epoch=self.state["epoch"], batch_index=self.state["batch"],
+                               global_step=self.state["step"], seed=self.config.seed,
+                               scheduler=self.lr.state_dict(),
+                               extra={k: v for k, v in self.state.items() if k not in POSITION})
+        self._checkpointer().save(params_io.read_state(self.scope, names), trainer)
         logger.info("Saving pretraining checkpoint to %s (step %d)", self._ckpt_dir(),
                     self.state["step"])
 
+    def latest_checkpoint(self) -> Optional[Tuple[str, Dict, Dict]]:
+        """``(state.npz path, self.state as saved, scheduler state)`` of the checkpoint, or
+        None. A checkpoint of paddlehub_lite 0.1 (``state.npz`` + ``state.json`` directly in
+        the checkpoint directory) is read too; the next save writes the new layout beside it."""
+        directory = self._ckpt_dir()
+        legacy = os.path.join(directory, "state.json")
+        if not os.path.isfile(os.path.join(directory, META)) and os.path.isfile(legacy):
+            with open(legacy) as handle:
+                state = json.load(handle)
+            return os.path.join(directory, "state.npz"), state, state.pop("lr_state")
+        found = self._checkpointer().latest()
+        if found is None:
+            return None
+        path, trainer = found
+        state = dict(trainer.extra, epoch=trainer.epoch, batch=trainer.batch_index,
+                     step=trainer.global_step)
+        return path, state, trainer.scheduler
+
     def _load_checkpoint(self) -> bool:
-        state_path = os.path.join(self._ckpt_dir(), "state.json")
-        if not os.path.exists(state_path):
+        found = self.latest_checkpoint()
+        if found is None:
             return False
-        with open(state_path) as handle:
-            state = json.load(handle)
-        params_io.restore(self.scope, os.path.join(self._ckpt_dir(), "state.npz"),
-                          self._state_names())
-        self.lr.set_state_dict(state.pop("lr_state"))
+        path, state, scheduler = found
+        params_io.restore(self.scope, path, self._state_names())
+        self.lr.set_state_dict(scheduler)
         self.state = state
         logger.info("Pretraining checkpoint loaded: epoch=%d, batch=%d, step=%d",
                     state["epoch"], state["batch"], state["step"])

@@ -10,7 +10,6 @@ two processes' held-out evaluations step by step.
 import concurrent.futures
 import dataclasses
 import multiprocessing
-import os
 from typing import Dict, List, Optional
 
 from paddlehub_lite.zoo.elmo.network import DIRECTIONS, parameter_names
@@ -88,7 +87,7 @@ class SplitPretrainer:
         weights = {}
         for direction in DIRECTIONS:
             cfg = self.child_config(direction)
-            path = os.path.join(cfg.work_dir, cfg.checkpoint_name(), "state.npz")
+            path = ELMoPretrainer(cfg).latest_checkpoint()[0]
             names = parameter_names(self.preparer.bilm_config, (direction,)) + [
                 cfg.softmax_bias_name()]
             state = params_io.load_state(path)

@@ -24,7 +24,7 @@ def test_pretraining_lowers_heldout_perplexity(tiny_pretrained):
 def test_resume_continues_from_checkpoint(tiny_pretrained):
     from paddlehub_lite.zoo.elmo.pretrain import ELMoPretrainer
     trainer, final, _ = tiny_pretrained
-    state = json.load(open(os.path.join(trainer.config.work_dir, "ckpt", "state.json")))
+    state = trainer.latest_checkpoint()[1]
     assert state["step"] == final["step"]
     # A new trainer on the same work_dir resumes; with nothing left to do it only re-evaluates,
     # and gets the same perplexity from the restored parameters.
@@ -73,12 +73,23 @@ def test_resume_is_exact(tmp_path, tiny_pretrained):
     straight.run()
     first = ELMoPretrainer(_tiny_config(tmp_path / "b", tiny_pretrained, max_steps=7))
     first.run()
+    # its checkpoint rewritten in paddlehub_lite 0.1's layout (state.npz + state.json in ckpt/,
+    # no ckpt.meta): still resumed, exactly
+    import shutil
+    path, state, scheduler = first.latest_checkpoint()
+    ckpt = os.path.join(first.config.work_dir, "ckpt")
+    shutil.copyfile(path, os.path.join(ckpt, "state.npz"))
+    with open(os.path.join(ckpt, "state.json"), "w") as handle:
+        json.dump(dict(state, lr_state=scheduler), handle)
+    shutil.rmtree(os.path.dirname(path))
+    os.remove(os.path.join(ckpt, "ckpt.meta"))
     resumed = ELMoPretrainer(_tiny_config(tmp_path / "b", tiny_pretrained, max_steps=14))
     resumed.run()
     assert resumed.state["step"] == straight.state["step"] == 14
+    assert os.path.isfile(os.path.join(ckpt, "ckpt.meta"))      # saved in the engine's layout
     # The learning-rate variable is set from the scheduler before each step and not stored:
     # its stored shape differed from a fresh program's and broke a resume (observed).
-    saved = np.load(os.path.join(first.config.work_dir, "ckpt", "state.npz")).files
+    saved = np.load(resumed.latest_checkpoint()[0]).files
     assert first.lr_name not in saved and len(saved) > 10
     a, b = straight.encoder_weights(), resumed.encoder_weights()
     assert sorted(a) == sorted(b)
