@@ -1,8 +1,8 @@
 """Pretrain the Chinese biLM and write a module directory.
 
 Work happens in ``work_dir``: the segmented corpus and vocab (reused on resume), a checkpoint
-(``ckpt/``: the engine's ``Checkpointer``, ``pretrain_checkpoint.py``), and the log. ``run()`` resumes from the checkpoint when one is
-there. The softmax is sampled per batch (all targets of the batch plus uniform negatives, see
+(``ckpt/``: the engine's ``Checkpointer``), and the log; ``run()`` resumes from the
+checkpoint. The softmax is sampled per batch (all targets of the batch plus uniform negatives, see
 ``corpus.sample_candidates``) so that a 30k vocabulary is affordable on CPU; perplexity is
 always measured with the full softmax on a held-out slice of the corpus.
 
