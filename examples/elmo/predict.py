@@ -83,10 +83,9 @@ def recorded_test_split(classifier):
     path = os.path.join(dataset.base_path, dataset.test_file)
     if recorded.get("test_sha256") and sha256_file(path) != recorded["test_sha256"]:
         raise SystemExit("predict.py: error: %s is not the test split the model was trained "
-                         "with (recorded: %s in %s, sha256 %s...): give --test_file FILE to "
-                         "score a file anyway" % (path, recorded["test_file"],
-                                                  recorded["base_path"],
-                                                  recorded["test_sha256"][:12]))
+                         "with (recorded: %s, sha256 %s...): give --test_file FILE to score a "
+                         "file anyway" % (path, recorded["test_file"],
+                                          recorded["test_sha256"][:12]))
     examples = dataset.get_test_examples()
     return path, [ex.text_a for ex in examples], [ex.label for ex in examples]
 

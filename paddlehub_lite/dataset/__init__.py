@@ -12,10 +12,10 @@ def dataset_from_description(description: Dict) -> Optional[BaseNLPDataset]:
     """The dataset a ``BaseNLPDataset.describe()`` recorded, or None for a class this package
     does not define (a user's own subclass). ChnSentiCorp whose recorded directory is gone is
     opened from the home copy (installed again when missing)."""
-    base = description["base_path"]
+    base = description.get("base_path")        # absent in a bundle: no paths there
     if description["class"] == "ChnSentiCorp":
-        return ChnSentiCorp(base_path=base if os.path.isdir(base) else None)
-    if description["class"] != "BaseNLPDataset":
+        return ChnSentiCorp(base_path=base if base and os.path.isdir(base) else None)
+    if description["class"] != "BaseNLPDataset" or not base:
         return None
     headers = description["file_with_header"]
     return BaseNLPDataset(base, train_file=description["train_file"],

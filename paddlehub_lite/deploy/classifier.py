@@ -5,6 +5,7 @@ Data flows as in training: text -> reader (the vocab and settings the model was 
 -> padded word ids -> the modules' extra inputs (e.g. frozen ELMo features, from the feature
 network exported into the bundle) -> the exported inference model -> probabilities -> labels.
 """
+import json
 import os
 import threading
 from typing import Dict, List, Optional, Sequence
@@ -91,13 +92,20 @@ class TextClassifier:
         return self.load().description["task"]["kind"]
 
     def dataset(self):
-        """The dataset the model was trained on (for its test split), or None when it was a
-        class of the user's own or its files are gone."""
+        """The dataset the model was trained on (for its test split): its directory is in the
+        checkpoint's ``dataset.json`` (a bundle records none); None when it was a class of the
+        user's own, or its files are gone or unknown (an exported bundle; ChnSentiCorp is then
+        the home copy)."""
         from paddlehub_lite.dataset import dataset_from_description
         description = self.load().description["dataset"]
         if description is None:
             return None
-        if description["class"] != "ChnSentiCorp" and not os.path.isdir(description["base_path"]):
+        recorded = os.path.join(self.checkpoint_dir, bundle.DATASET_FILE)   # a checkpoint's
+        if "base_path" not in description and os.path.isfile(recorded):
+            with open(recorded, encoding="utf-8") as handle:
+                description = dict(description, base_path=json.load(handle).get("base_path"))
+        base = description.get("base_path")
+        if description["class"] != "ChnSentiCorp" and not (base and os.path.isdir(base)):
             return None
         return dataset_from_description(description)
 

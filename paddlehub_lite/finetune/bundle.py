@@ -11,7 +11,8 @@ everything ``paddlehub_lite.deploy`` needs to classify texts without the trainin
      "modules": [dict(ModuleInputs.describe(),       # the module by name, version, sha256
                       features={"prefix": "features_0", "input": "word_ids",
                                 "output": "@HUB_elmo@elmo_layers"}), ...],
-     "dataset": BaseNLPDataset.describe() or null,    # where the training data was
+     "dataset": BaseNLPDataset.describe() or null,    # the training data, without its
+                                                      # directory (checkpoint_dir/dataset.json)
      "batch_size": 32}
 
 A module's ``features`` is its feature network exported beside the model
@@ -27,6 +28,7 @@ import shutil
 from typing import Dict, List, Optional
 
 SPEC_FILE = "predictor.json"
+DATASET_FILE = "dataset.json"    # in checkpoint_dir: the dataset with its directory
 MODEL_PREFIX = "model"           # model.json + model.pdiparams (+ model.onnx)
 VOCAB_FILE = "vocab.txt"
 FORMAT = 2
@@ -41,8 +43,14 @@ def describe(task) -> Dict:
             "feed_names": list(task.feed_list),
             "reader": task.data_reader.describe(),
             "modules": [ctx.describe() for ctx in task.contexts],
-            "dataset": dataset.describe() if hasattr(dataset, "describe") else None,
+            "dataset": portable(dataset.describe()) if hasattr(dataset, "describe") else None,
             "batch_size": task.config.batch_size}
+
+
+def portable(dataset: Dict) -> Dict:
+    """A dataset's description without the directory it was read from: a bundle holds no
+    absolute path (the training machine's directory is in ``checkpoint_dir/dataset.json``)."""
+    return {k: v for k, v in dataset.items() if k != "base_path"}
 
 
 def write(directory: str, description: Dict, vocab_path: str,

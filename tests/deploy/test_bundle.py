@@ -49,6 +49,19 @@ def test_the_bundle_records_the_module_by_name_version_and_sha256(exported, trai
     text = open(os.path.join(exported, "predictor.json"), encoding="utf-8").read()
     assert module_dir not in text                       # no path to the module
 
+    def strings(value):
+        if isinstance(value, dict):
+            return [x for v in value.values() for x in strings(v)]
+        if isinstance(value, list):
+            return [x for v in value for x in strings(v)]
+        return [value] if isinstance(value, str) else []
+    # no absolute path at all (the dataset's directory was one: it is in the checkpoint's
+    # dataset.json, not in the bundle)
+    assert [x for x in strings(spec) if os.path.isabs(x)] == []
+    assert "base_path" not in spec["dataset"] and spec["dataset"]["test_sha256"]
+    recorded = json.load(open(os.path.join(trained[1], "dataset.json"), encoding="utf-8"))
+    assert os.path.isdir(recorded["base_path"])
+
 
 @pytest.mark.parametrize("backend", ["paddle", "onnx"])
 def test_a_copied_bundle_predicts_with_an_empty_home_and_no_module_system(exported, trained,

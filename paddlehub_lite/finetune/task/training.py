@@ -4,6 +4,7 @@ the run settings a checkpoint records, and saving the best model with its export
 model. One object per task; it reads and advances the task's position (``current_epoch``,
 ``batch_index``, ``global_step``, ``best_score``).
 """
+import json
 import os
 import time
 from typing import Dict, List
@@ -16,6 +17,7 @@ from paddlehub_lite.finetune.run_settings import check_resume, run_settings
 from paddlehub_lite.finetune.task.run_state import RunState
 from paddlehub_lite.finetune.trainer_state import TrainerState
 from paddlehub_lite.utils import params_io
+from paddlehub_lite.utils.atomic import atomic_file
 from paddlehub_lite.utils.export import save_inference_model
 
 
@@ -49,6 +51,7 @@ class Training:
         self.resume()
         cfg = t.config
         t.log.info("PaddleHub finetune start")
+        self.record_dataset()
         self.control.should_stop = self.stopped_early
         self.call("on_train_begin")
         samples = t.feeder.samples("train")
@@ -122,6 +125,18 @@ class Training:
         t.log.info("PaddleHub finetune finished.")
         self.call("on_train_end", run_states)
         return run_states
+
+    def record_dataset(self) -> None:
+        """``checkpoint_dir/dataset.json``: the training data with its directory (what
+        ``run_predict.sh`` scores the recorded test split with; the bundle has no paths)."""
+        t = self.task
+        dataset = getattr(t.data_reader, "dataset", None)
+        if not t.parallel.is_main or not hasattr(dataset, "describe"):
+            return
+        os.makedirs(t.checkpoint_dir, exist_ok=True)
+        with atomic_file(os.path.join(t.checkpoint_dir, bundle.DATASET_FILE), "w",
+                         encoding="utf-8") as handle:
+            json.dump(dataset.describe(), handle, indent=1, ensure_ascii=False)
 
     def evaluate_dev(self) -> None:
         """A dev evaluation during training, then the callbacks' ``on_evaluate`` (best model,
