@@ -100,6 +100,9 @@ class CombinedStrategy(DefaultStrategy):
 
     def build(self, loss, total_steps: int, grad_hook=None,
               blocks: Optional[Sequence[Sequence[str]]] = None) -> Update:
+        """``DefaultStrategy.build`` plus, between backward and the update: L2 / L2SP on the
+        modules' parameters, each parameter's rate (discriminative factor, unfreezing mask),
+        and the decoupled weight decay after it (see the module docstring)."""
         logger.info("Strategy with scheduler: %s, regularization: %s and clip: %s",
                     self.scheduler, self.regularization, self.clip)
         scheduler, optimizer, params_grads = self.backward(loss, total_steps, grad_hook)
