@@ -40,7 +40,7 @@ def resolve(backend: str, has_onnx: bool) -> str:
 class OnnxPredictor:
     """``<prefix>.onnx`` on ONNX Runtime's CPU provider; runs feeds given by input name.
 
-    Thread policy (measured in BENCHMARKS.md, "Prediction speed"): the worker threads never
+    Thread policy (BENCHMARKS.md, "ONNX Runtime's threads"): the worker threads never
     spin while waiting (ONNX Runtime's default spin-wait halved batch throughput on 2 cores
     and slows it further beside busy processes), batches run on ``num_threads`` threads, and a
     call with one row (one text) on a second session of one thread, created on the first such

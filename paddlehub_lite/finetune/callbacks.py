@@ -10,6 +10,7 @@ the ``Training`` (its ``task`` and trainer state) and the ``TrainerControl``; se
 a resumed run does not train further).
 """
 import dataclasses
+import time
 from typing import Dict, List
 
 from paddlehub_lite.autofinetune.report import report_intermediate_result
@@ -89,7 +90,6 @@ class TrainLogger(Callback):
     the rate the period's last step ran with)."""
 
     def on_log(self, trainer, period, scores, control) -> None:
-        import time
         t = trainer.task
         speed = len(period) / max(1e-9, time.time() - period[0].run_time_begin)
         t.log.info("step %d / %d: loss=%.5f %s[step/sec: %.2f]", t.global_step,

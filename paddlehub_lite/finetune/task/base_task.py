@@ -128,8 +128,8 @@ class BaseTask(HookMethods, ScopeMethods):
         self.parallel = ParallelEnv(cfg.use_data_parallel)
         self.log = rank_logger(self.parallel.rank)   # other ranks: warnings only
         # Paddle's CPU kernels use one thread unless told; processes on one machine share cores.
-        # The setting is process-wide and Paddle has no getter to restore it: each run of
-        # this task's programs sets its own count (``_run``), so tasks do not see each other's.
+        # The setting is process-wide and Paddle has no getter to restore it: each run of this
+        # task's programs sets its own count (``run_program``): tasks do not see each other's.
         self.num_threads = cfg.num_threads or max(1, usable_cores() // self.parallel.world_size)
         self.seed = cfg.seed
         if self.seed is None:
