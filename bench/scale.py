@@ -15,6 +15,11 @@ start`` (imports, reading the TSVs, segmenting and mapping the train texts, buil
 programs); "features" the train split's ``ELMo features ... ready in`` figure; "steps" the
 ``Training steps`` figure; "dev evaluations" every dev evaluation start -> result (its
 feature pass included); "best-model export" every dev result -> ``best model saved``.
+
+Memory: the demo's process tree is sampled (``/proc``, every 0.25 s) for its resident memory;
+``rss_by_phase`` is the largest sample up to the end of each phase (after reading and
+segmenting, after the train features, after the training steps, the whole run), which says
+where memory grows with the data.
 """
 import argparse
 import json
@@ -23,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 
@@ -74,6 +80,60 @@ def disk_bytes(*paths) -> int:
     return total
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident MB of ``pid``'s largest process in its tree (the demo under its shell)."""
+    best, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open("/proc/%d/status" % current) as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        best = max(best, int(line.split()[1]) / 1024)
+            with open("/proc/%d/task/%d/children" % (current, current)) as handle:
+                todo.extend(int(c) for c in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return best
+
+
+class RssSampler(threading.Thread):
+    """Samples ``tree_rss_mb(pid)`` every ``every`` seconds until ``stop``: [(time, MB)]."""
+
+    def __init__(self, pid: int, every: float = 0.25):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.samples = pid, every, []
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(self.every):
+            self.samples.append((time.time(), tree_rss_mb(self.pid)))
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        return self.samples
+
+
+def rss_by_phase(log_lines, samples) -> dict:
+    """The largest RSS sample up to the end of each phase (``None``: phase not logged)."""
+    ends = {"read_segment": None, "features": None, "steps": None}
+    for line in log_lines:
+        at = _time(line)
+        if at is None:
+            continue
+        if "PaddleHub finetune start" in line and ends["read_segment"] is None:
+            ends["read_segment"] = at
+        if re.search(r"ELMo features of \d+ train examples ready", line):
+            ends["features"] = at
+        if "Training steps:" in line:
+            ends["steps"] = at
+    out = {k: max([mb for t, mb in samples if t <= end] or [0.0]) if end else None
+           for k, end in ends.items()}
+    out["whole"] = max([mb for _, mb in samples] or [0.0])
+    return out
+
+
 def run_size(corpus: str, size: str, work: str, flags) -> dict:
     data = os.path.join(corpus, "size_%s" % size)
     with open(os.path.join(data, "train.tsv"), encoding="utf-8") as handle:
@@ -88,7 +148,10 @@ def run_size(corpus: str, size: str, work: str, flags) -> dict:
     launched = time.time()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+        sampler = RssSampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        samples = sampler.stop()
     ended = time.time()
     if os.waitstatus_to_exitcode(status):
         raise SystemExit("size %s failed; see %s" % (size, log_path))
@@ -98,7 +161,8 @@ def run_size(corpus: str, size: str, work: str, flags) -> dict:
                                         "".join(lines))]
     return dict(phases(lines, launched, ended), size=size, train_texts=texts,
                 peak_rss_mb=usage.ru_maxrss / 1024, disk_bytes=disk_bytes(home, ckpt),
-                dev_acc=dev[-1] if dev else None, command=" ".join(cmd))
+                dev_acc=dev[-1] if dev else None, command=" ".join(cmd),
+                rss_by_phase=rss_by_phase(lines, samples))
 
 
 def main():
@@ -135,6 +199,14 @@ def main():
                  r["steps"] or 0, r["dev_eval"], r["export"], 1000 * r["wall"] / r["train_texts"],
                  r["peak_rss_mb"], r["disk_bytes"] / 2 ** 20, r["disk_bytes"] / r["train_texts"],
                  "%.4f" % r["dev_acc"] if r["dev_acc"] is not None else ""))
+    print("\n| train texts | RSS MB after read + segment | after features | after steps "
+          "| whole run |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        phase = r.get("rss_by_phase") or {}
+        print("| %d | %s |" % (r["train_texts"], " | ".join(
+            "%.0f" % phase[k] if phase.get(k) else "" for k in
+            ("read_segment", "features", "steps", "whole"))))
     if args.plot:
         draw(rows, args.plot)
 

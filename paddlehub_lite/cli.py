@@ -190,6 +190,8 @@ def main(argv=None) -> int:
     _autofinetune_parser(sub)
     from paddlehub_lite.deploy import commands as deploy_commands
     deploy_commands.register(sub)
+    from paddlehub_lite import cache_commands
+    cache_commands.register(sub)
     argv = sys.argv[1:] if argv is None else list(argv)
     cut = argv.index("--") if "--" in argv else len(argv)   # after --: the command's script's
     args = parser.parse_args(argv[:cut])

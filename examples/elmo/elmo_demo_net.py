@@ -68,6 +68,10 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                         help="JSON keyword arguments of the --strategy class besides its "
                              "learning rate, e.g. '{\"scheduler\": {\"gradual_unfreeze\": 3}}' "
                              "for combined, '{\"frz_blocks\": 2}' for ulmfit (default {})")
+    parser.add_argument("--cache_budget", type=str, default=None,
+                        help="disk the frozen ELMo's feature cache may take, e.g. 20GB; past "
+                             "it features are computed in every epoch, 0 keeps none (default: "
+                             "half of the free disk space); `hub-lite cache list` shows it")
     parser.add_argument("--data_dir", type=str, default=None,
                         help="read ChnSentiCorp train/dev/test.tsv from here instead of "
                              "$PADDLEHUB_LITE_HOME/dataset (downloaded when missing)")
@@ -172,7 +176,7 @@ def finish(args, num_epoch, reader, dataset, fc, feed_list, startup):
                                                            **args.strategy_settings)
     config = hub.RunConfig(use_cuda=args.use_gpu, use_data_parallel=True, num_epoch=num_epoch,
                            batch_size=args.batch_size, checkpoint_dir=args.checkpoint_dir,
-                           strategy=strategy, seed=args.seed)
+                           strategy=strategy, seed=args.seed, cache_budget=args.cache_budget)
     task = hub.TextClassifierTask(data_reader=reader, feature=fc, feed_list=feed_list,
                                   num_classes=dataset.num_labels, config=config,
                                   startup_program=startup)

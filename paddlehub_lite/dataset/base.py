@@ -129,7 +129,7 @@ class BaseNLPDataset:
     def split_path(self, phase: str) -> Optional[str]:
         """The file behind a phase ("train", "dev", "test", "predict"), or None."""
         name = {"train": self.train_file, "dev": self.dev_file, "test": self.test_file,
-                "predict": self.predict_file}[phase]
+                "val": self.dev_file, "predict": self.predict_file}.get(phase)
         return self._path(name) if name else None
 
     def _path(self, name: str) -> str:

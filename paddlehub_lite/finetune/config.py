@@ -4,6 +4,7 @@ import dataclasses
 import time
 from typing import Any, Optional
 
+from paddlehub_lite.utils.disk_cache import parse_size
 from paddlehub_lite.utils.log import logger
 
 
@@ -43,6 +44,11 @@ class RunConfig:
             many consecutive dev evaluations (every ``eval_interval`` steps); the best model is
             kept and the test evaluation uses it (default None: never stop early). Only
             ``finetune_and_eval`` (or ``finetune(do_eval=True)``) evaluates.
+        cache_budget: the disk that modules' precomputed features (the frozen ELMo's) may take
+            under ``$PADDLEHUB_LITE_HOME/cache``, in bytes or as a size like ``"20GB"``
+            (default None: half of the disk's free space plus what the cache already holds,
+            measured before each write). Features past it are computed again in every epoch;
+            0 keeps none on disk. ``hub-lite cache list`` shows the cache.
     """
 
     log_interval: int = 10
@@ -60,6 +66,7 @@ class RunConfig:
     max_ckpt_to_keep: int = 3
     num_threads: Optional[int] = None
     early_stopping_patience: Optional[int] = None
+    cache_budget: Any = None
 
     def __post_init__(self):
         for name in ("log_interval", "eval_interval", "num_epoch", "batch_size",
@@ -75,6 +82,10 @@ class RunConfig:
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ValueError("RunConfig: %s must be a positive integer or None, got %r"
                                  % (name, value))
+        try:
+            parse_size(self.cache_budget)
+        except ValueError as error:
+            raise ValueError("RunConfig: cache_budget: %s" % error) from None
         if self.strategy is None:
             from paddlehub_lite.finetune.strategy import DefaultStrategy
             object.__setattr__(self, "strategy", DefaultStrategy())

@@ -8,7 +8,7 @@ for PaddleHub 1.x scripts that pass nothing, from the program ``Module.context``
 as the 1.x API has no other place for it).
 """
 import dataclasses
-from typing import Callable, Dict, List, Optional, Protocol, Sequence
+from typing import Callable, Dict, List, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -25,6 +25,22 @@ class Shard:
     rank: int
     world_size: int
     barrier: Callable[[], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheSettings:
+    """What a module may keep on disk for a split it prepares.
+
+    Args:
+        budget: the disk budget of the module's cache directory, bytes or a size like
+            ``"20GB"`` (default None: half of the disk's free space plus what the cache
+            holds; 0: nothing on disk, computed again when needed) (``RunConfig.cache_budget``).
+        sources: the data files the split was read from; the cached file is removed once
+            they are all gone (default: none recorded).
+    """
+
+    budget: Union[int, str, None] = None
+    sources: Tuple[str, ...] = ()
 
 
 class ModuleInputs(Protocol):
@@ -49,11 +65,12 @@ class ModuleInputs(Protocol):
         """Inputs of the program the task must feed besides the word ids."""
 
     def prepare(self, phase: str, id_lists: Sequence[np.ndarray],
-                num_threads: Optional[int], shard: Optional[Shard] = None) -> None:
+                num_threads: Optional[int], shard: Optional[Shard] = None,
+                cache: Optional[CacheSettings] = None) -> None:
         """Precompute per-example inputs of a fixed split (train/dev/test), if the module
         does that; ``extra_feed`` then reads them. With a ``shard`` every data-parallel
         process calls this for the same split, computes its own share and gets the rest from
-        the others (through a shared cache)."""
+        the others (through a shared cache). ``cache``: its disk budget and data files."""
 
     def extra_feed(self, phase: str, indices: Sequence[int], word_ids: np.ndarray,
                    num_threads: Optional[int]) -> Dict[str, np.ndarray]:

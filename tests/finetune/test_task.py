@@ -120,7 +120,7 @@ def test_top_layer_mode_trains_the_top_layer_on_features_below_it(tiny_pretraine
     assert task.scope.find_var("elmo_bw_l1_w_hh") is None           # lower layers: cached
     features = os.path.join(home, "cache", "features")
     shapes = {np.load(os.path.join(features, f), mmap_mode="r").shape[1:]
-              for f in os.listdir(features)}
+              for f in os.listdir(features) if f.endswith(".npy")}
     embed = 2 * tiny_pretrained[0].config.embed_dim
     assert (2, embed) in shapes                       # layers 0-1 of a 2-layer biLM
     texts = ["酒店很好，服务周到", "", "太差了，再也不来", "一般"]
@@ -463,3 +463,22 @@ def test_a_dead_data_parallel_peer_is_named_as_the_cause(tiny_pretrained, data_s
     assert codes[0] not in (0, -9), rank0[-3000:]
     assert "Data parallel: rank 0 of 2" in rank0 and "step 10 / " in rank0, rank0[-3000:]
     assert "Most likely a peer process died" in rank0, rank0[-3000:]
+
+
+def test_a_zero_cache_budget_trains_the_same_without_a_feature_file(tiny_pretrained, data_slice,
+                                                                    home, tmp_path):
+    """RunConfig(cache_budget=0): the frozen features are computed in every batch, rounded as
+    the cache stores them, so training follows the cached run; nothing is written."""
+    runs = {}
+    for budget in (None, 0):
+        task = tiny_finetune.build_task(tiny_pretrained[2], data_slice,
+                                        str(tmp_path / str(budget)), num_epoch=1,
+                                        eval_interval=1000, cache_budget=budget)
+        if budget == 0:
+            import shutil
+            shutil.rmtree(os.path.join(home, "cache", "features"))
+        task.finetune()
+        runs[budget] = np.array(task.scope.find_var("word_emb").get_tensor())
+    assert not [f for f in os.listdir(os.path.join(home, "cache", "features"))
+                if f.endswith(".npy")]
+    np.testing.assert_allclose(runs[0], runs[None], atol=1e-3)

@@ -36,7 +36,7 @@ class EmbeddingInputs:
     def extra_input_names(self):
         return []
 
-    def prepare(self, phase, id_lists, num_threads, shard=None):
+    def prepare(self, phase, id_lists, num_threads, shard=None, cache=None):
         pass
 
     def extra_feed(self, phase, indices, word_ids, num_threads):

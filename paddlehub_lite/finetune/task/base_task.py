@@ -158,7 +158,7 @@ class BaseTask(HookMethods, ScopeMethods):
         self.train_fetch = self._fetch_values()
         self.feeder = Feeder(self.data_reader, self.feed_list, self.contexts, self._label_feed,
                              self.loss_scale_name, self.num_threads, cfg.batch_size, self.seed,
-                             self.parallel)
+                             self.parallel, cfg.cache_budget)
         self._built = True
 
     def _fetch_values(self) -> Dict:

@@ -6,6 +6,7 @@ from typing import Callable, Dict, List, Sequence
 import numpy as np
 
 from paddlehub_lite.finetune import batching
+from paddlehub_lite.module.inputs import CacheSettings
 
 
 class Feeder:
@@ -21,11 +22,13 @@ class Feeder:
         batch_size: examples per (global) training batch.
         seed: the data order's seed.
         parallel: the data-parallel environment (``finetune/parallel.py``).
+        cache_budget: the disk budget of what modules cache (``RunConfig.cache_budget``;
+            default None: half of the free space).
     """
 
     def __init__(self, data_reader, feed_list: Sequence[str], contexts: Sequence,
                  label_feed: Callable, loss_scale_name: str, num_threads: int,
-                 batch_size: int, seed: int, parallel):
+                 batch_size: int, seed: int, parallel, cache_budget=None):
         self.data_reader = data_reader
         self.feed_list = list(feed_list)
         self.contexts = list(contexts)
@@ -35,6 +38,7 @@ class Feeder:
         self.batch_size = batch_size
         self.seed = seed
         self.parallel = parallel
+        self.cache_budget = cache_budget
 
     def samples(self, phase: str, data=None):
         return self.data_reader.get_samples(phase, data)
@@ -68,5 +72,9 @@ class Feeder:
         features, once per example). Every data-parallel process prepares "train", each its
         own shard (evaluation runs on rank 0 alone)."""
         shard = self.parallel.shard() if phase == "train" else None
+        dataset = getattr(self.data_reader, "dataset", None)
+        source = dataset.split_path(phase) if hasattr(dataset, "split_path") else None
+        cache = CacheSettings(self.cache_budget, (source,) if source else ())
         for ctx in self.contexts:
-            ctx.prepare(phase, [s[0] for s in samples], self.num_threads, shard=shard)
+            ctx.prepare(phase, [s[0] for s in samples], self.num_threads, shard=shard,
+                        cache=cache)

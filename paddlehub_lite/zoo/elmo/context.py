@@ -75,23 +75,29 @@ class ModuleContext:
         return [self.layers_name] if self.bilm_frozen else []
 
     def prepare(self, phase: str, id_lists: Sequence[np.ndarray],
-                num_threads: Optional[int] = None, shard=None) -> None:
+                num_threads: Optional[int] = None, shard=None, cache=None) -> None:
         """Frozen biLM: compute the features of every example of ``phase`` once, cached on disk
-        under ``$PADDLEHUB_LITE_HOME/cache/features`` and reused by later runs; with a
-        ``shard`` (data parallel) each process computes only its share (``feature_cache.py``)."""
+        under ``$PADDLEHUB_LITE_HOME/cache/features`` within ``cache.budget`` (a
+        ``module.inputs.CacheSettings``; default None: half the free space) and reused by later
+        runs; with a ``shard`` (data parallel) each process computes only its share
+        (``feature_cache.py``)."""
         if not self.bilm_frozen:
             return
         key = ids_key(id_lists)
         if phase in self._caches and self._caches[phase][0] == key:
             return
         start = time.time()
-        self._caches[phase] = (key, FeatureCache(self, id_lists,
-                                                 os.path.join(cache_home(), "features"),
-                                                 num_threads=num_threads, shard=shard))
+        held = [c.path for other, (_, c) in self._caches.items() if other != phase and c.path]
+        budget, sources = (None, ()) if cache is None else (cache.budget, cache.sources)
+        self._caches[phase] = (key, FeatureCache(
+            self, id_lists, os.path.join(cache_home(), "features"), num_threads=num_threads,
+            shard=shard, budget=budget, sources=sources, keep=held))
         cache = self._caches[phase][1]
-        logger.info("ELMo features of %d %s examples ready in %.1fs (%d computed here%s)",
+        logger.info("ELMo features of %d %s examples ready in %.1fs (%d computed here%s%s)",
                     len(id_lists), phase, time.time() - start, cache.computed,
-                    "" if shard is None else ", shard %d of %d" % (shard.rank, shard.world_size))
+                    "" if shard is None else ", shard %d of %d" % (shard.rank, shard.world_size),
+                    "" if cache.stored == len(id_lists) else
+                    "; %d stored, the rest computed in each epoch" % cache.stored)
 
     def extra_feed(self, phase: str, indices: Sequence[int], word_ids: np.ndarray,
                    num_threads: Optional[int] = None) -> Dict[str, np.ndarray]:

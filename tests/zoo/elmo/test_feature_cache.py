@@ -32,8 +32,9 @@ def test_cache_file_is_reused_and_not_memory_mapped(tiny_pretrained, tmp_path):
     ctx = _context(tiny_pretrained[2])
     ids = [np.arange(3, 3 + n) for n in (4, 9, 2)]
     first = FeatureCache(ctx, ids, str(tmp_path))
-    files = os.listdir(tmp_path)
-    assert len(files) == 1 and files[0].endswith(".npy")          # complete file, no temp left
+    files = sorted(os.listdir(tmp_path))
+    assert len(files) == 2 and files[0].endswith(".npy")          # complete file, no temp left
+    assert files[1] == files[0] + ".json"                         # and its record
     assert not isinstance(first.data, np.ndarray)                # rows read with pread
     on_disk = np.load(os.path.join(tmp_path, files[0]))            # a plain .npy file
     assert on_disk.shape == (15, 3, ctx.module.bilm_config.output_dim)
@@ -51,7 +52,7 @@ def test_a_truncated_cache_file_is_refused(tiny_pretrained, tmp_path):
     ctx = _context(tiny_pretrained[2])
     ids = [np.arange(3, 3 + n) for n in (4, 9)]
     FeatureCache(ctx, ids, str(tmp_path))
-    (name,) = os.listdir(tmp_path)
+    (name,) = [n for n in os.listdir(tmp_path) if n.endswith(".npy")]
     path = os.path.join(tmp_path, name)
     os.truncate(path, os.path.getsize(path) - 10)
     with pytest.raises(ValueError, match="not a complete feature file"):
@@ -61,7 +62,7 @@ def test_a_truncated_cache_file_is_refused(tiny_pretrained, tmp_path):
 def test_a_killed_writers_temp_file_is_removed_a_live_ones_kept(tmp_path):
     import subprocess
     import sys
-    from paddlehub_lite.zoo.elmo.feature_cache import remove_stale_temp_files
+    from paddlehub_lite.zoo.elmo.row_file import remove_stale_temp_files
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
@@ -89,7 +90,8 @@ def test_a_shard_another_machine_wrote_is_used_and_a_missing_one_computed(tiny_p
     barriers = []
     alone = FeatureCache(ctx, ids, str(tmp_path / "alone"),
                          shard=Shard(0, 2, lambda: barriers.append(1)))
-    assert alone.computed == 5 and len(barriers) == 2     # its shard, then the missing one
+    # the budget's plan, its shard, then the missing one
+    assert alone.computed == 5 and len(barriers) == 3
     np.testing.assert_array_equal(alone.batch(list(range(5)), 64), whole)
     assert [f for f in os.listdir(tmp_path / "alone") if "shard" in f] == []
     shared = str(tmp_path / "shared")
