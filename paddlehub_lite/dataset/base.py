@@ -7,8 +7,8 @@ skipped silently.
 import os
 from typing import Dict, List, Optional
 
-from paddlehub_lite.dataset.tsv import InputExample, check_fields, header_columns, \
-    make_example, read_lines, read_named_columns, read_tsv_rows  # noqa: F401 (read_lines: API)
+from paddlehub_lite.dataset.formats import format_for
+from paddlehub_lite.dataset.tsv import InputExample, read_tsv_rows  # noqa: F401 (API)
 
 
 class BaseNLPDataset:
@@ -152,30 +152,14 @@ class BaseNLPDataset:
         return examples
 
     def _read_file(self, path: str, phase: str, labels: Optional[List[str]]) -> List[InputExample]:
-        """Rows -> examples, each label checked against ``labels`` when given. Subclasses
-        with another column order override this."""
-        if self.multi_label and phase != "predict":
-            from paddlehub_lite.dataset.multi_label import read_examples
-            return read_examples(path, labels)
-        columns = header_columns(path) if self.file_with_header[phase] else None
-        if columns is not None:
-            return read_named_columns(path, phase, columns, labels)
-        examples: List[InputExample] = []
-        ncol = None
-        for line_no, fields in read_tsv_rows(path, self.file_with_header[phase]):
-            if ncol is None:
-                ncol = len(fields)
-                allowed = (1, 2) if phase == "predict" else (2, 3)
-                if ncol not in allowed:
-                    raise ValueError("%s:%d: a %s file has %s columns, this row has %d"
-                                     % (path, line_no, phase, " or ".join(map(str, allowed)), ncol))
-            check_fields(path, line_no, fields, ncol)
-            if phase == "predict":
-                text_a, text_b, label = fields[0], (fields[1] if ncol == 2 else None), None
-            else:
-                text_a, text_b, label = fields[0], (fields[1] if ncol == 3 else None), fields[-1]
-            examples.append(make_example(path, line_no, len(examples), text_a, text_b, label, labels))
-        return examples
+        """Rows -> examples, each label checked against ``labels`` when given, by the reader
+        of the file's format (``formats.py``)."""
+        return self.format_for(path, phase).read(path, phase, labels)
+
+    def format_for(self, path: str, phase: str):
+        """The reader of one of the dataset's files (``formats.format_for``); a dataset with
+        a fixed format overrides this."""
+        return format_for(path, phase, self.file_with_header[phase], self.multi_label)
 
     def __str__(self) -> str:
         return "Dataset: %s with %d train examples, %d dev examples and %d test examples" % (

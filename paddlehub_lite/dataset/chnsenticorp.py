@@ -6,10 +6,10 @@ when that variable is set (http(s):// or file://), else from the copy bundled wi
 (no network needed), else from PaddleHub's original address; each file is checked against its
 known sha256 (see ``dataset/download.py``).
 """
-from typing import List, Optional
+from typing import Optional
 
 from paddlehub_lite.dataset.base import BaseNLPDataset
-from paddlehub_lite.dataset.tsv import InputExample, check_fields, make_example, read_tsv_rows
+from paddlehub_lite.dataset.formats import NamedColumns
 from paddlehub_lite.dataset.download import fetch_dataset
 
 URL = "https://bj.bcebos.com/paddlehub-dataset/chnsenticorp.tar.gz"
@@ -38,13 +38,6 @@ class ChnSentiCorp(BaseNLPDataset):
                          train_file_with_header=True, dev_file_with_header=True,
                          test_file_with_header=True)
 
-    def _read_file(self, path: str, phase: str, labels) -> List[InputExample]:
-        # ChnSentiCorp puts the label first: "label<TAB>text_a".
-        return [make_example(path, line_no, i, fields[1], None, fields[0], labels)
-                for i, (line_no, fields) in enumerate(_checked_rows(path, self.file_with_header[phase]))]
-
-
-def _checked_rows(path: str, with_header: bool):
-    for line_no, fields in read_tsv_rows(path, with_header):
-        check_fields(path, line_no, fields, 2)
-        yield line_no, fields
+    def format_for(self, path: str, phase: str):
+        # ChnSentiCorp's header names its columns, label first: "label<TAB>text_a".
+        return NamedColumns(required=("label",))

@@ -81,3 +81,30 @@ def restored_rng():
         yield
     finally:
         paddle.set_rng_state(state)
+
+
+_SINKS = ("parameter_name", "output_name")     # set_parameter / shadow_output: what they set
+
+
+def startup_for(startup_program, program):
+    """A copy of ``startup_program`` that initialises only the persistable values
+    ``program`` has: Paddle's default startup program collects every layer built without
+    one, so in a notebook it holds the earlier tasks' initialisers too, whose random draws
+    would shift this task's initial values (and fill its scope with their parameters)."""
+    wanted = {v.name for v in program.list_vars() if v.persistable}
+    pruned = startup_program.clone()
+    block = pruned.global_block()
+    seen = set()
+    for op in reversed(list(block.ops)):    # a name set twice (a cell run again): the last
+        target = next((op.str_attr(a) for a in _SINKS if op.has_attr(a)), None)
+        if target is not None and (target not in wanted or target in seen):
+            block.remove_op(op)
+        seen.add(target)
+    changed = True
+    while changed:       # then every op whose results nothing reads any more
+        changed = False
+        for op in reversed(list(block.ops)):
+            if op.num_results() and all(r.use_empty() for r in op.results()):
+                block.remove_op(op)
+                changed = True
+    return pruned

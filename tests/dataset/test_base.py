@@ -136,3 +136,25 @@ def test_a_last_column_that_looks_like_text_is_refused(tmp_path):
     dataset = _label_first(tmp_path, None)
     with pytest.raises(ValueError, match=r"train\.tsv: 60 distinct labels in 60 rows"):
         dataset.get_labels()
+
+
+@pytest.mark.parametrize("header,rows", [
+    ("text_b\tlabel\ttext_a", ["乙\tpos\t甲", "丁\tneg\t丙"]),       # named, any order
+    (None, ["甲\t乙\tpos", "丙\t丁\tneg"]),                          # positional text pair
+])
+def test_a_text_pair_is_read_by_name_or_by_position(tmp_path, header, rows):
+    _write(tmp_path, "train.tsv", "\n".join(([header] if header else []) + rows) + "\n")
+    ds = BaseNLPDataset(str(tmp_path), train_file="train.tsv",
+                        train_file_with_header=bool(header))
+    pairs = [(e.text_a, e.text_b, e.label) for e in ds.get_train_examples()]
+    assert pairs == [("甲", "乙", "pos"), ("丙", "丁", "neg")]
+    assert ds.get_labels() == ["neg", "pos"]
+
+
+def test_chnsenticorp_files_need_their_header(tmp_path):
+    from paddlehub_lite.dataset import ChnSentiCorp
+    for name in ("train.tsv", "dev.tsv", "test.tsv"):
+        _write(tmp_path, name, "1\t好\n0\t坏\n")           # label first, no header
+    with pytest.raises(ValueError, match=r"train\.tsv:1: the header must name the columns "
+                                         r"text_a, label"):
+        ChnSentiCorp(base_path=str(tmp_path)).get_train_examples()

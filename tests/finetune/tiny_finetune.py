@@ -25,9 +25,12 @@ def write_slice(target_dir, source_dir, train=1000, dev=200, test=200):
 def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_epoch=4,
                batch_size=16, task_class=None, learning_rate=3e-3, max_seq_len=128,
                class_weights=None, dataset=None, metrics_choices=("acc", "f1"),
-               strategy=None, use_elmo=True, hid_dim=16, **config_kwargs):
+               strategy=None, use_elmo=True, hid_dim=16, default_startup=False,
+               **config_kwargs):
     """The tiny task. ``use_elmo=False`` leaves the ELMo out of the network but keeps the
-    module's inputs (unused): for settings checks only, as its export fails."""
+    module's inputs (unused): for settings checks only, as its export fails.
+    ``default_startup``: build the layers into Paddle's default startup program and give
+    the task none (PaddleHub 1.x scripts' way)."""
     paddle.enable_static()
     module = hub.Module(directory=module_dir)
     context_args = {"frozen": dict(trainable=True, bilm_trainable=False),
@@ -37,7 +40,8 @@ def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_
     dataset = dataset or hub.dataset.ChnSentiCorp(base_path=data_dir)
     reader = hub.reader.LACClassifyReader(dataset=dataset, vocab_path=module.get_vocab_path(),
                                           max_seq_len=max_seq_len)
-    startup = paddle.static.Program()
+    startup = paddle.static.default_startup_program() if default_startup \
+        else paddle.static.Program()
     with paddle.static.program_guard(program, startup):
         emb = paddle.nn.Embedding(
             len(reader.vocab), 16, weight_attr=paddle.ParamAttr(
@@ -55,7 +59,8 @@ def build_task(module_dir, data_dir, checkpoint_dir, mode="frozen", seed=1, num_
     task_class = task_class or hub.TextClassifierTask
     extra = {} if class_weights is None else {"class_weights": class_weights}
     return task_class(data_reader=reader, feature=feature, feed_list=[inputs["word_ids"].name],
-                      num_classes=dataset.num_labels, config=config, startup_program=startup,
+                      num_classes=dataset.num_labels, config=config,
+                      startup_program=None if default_startup else startup,
                       metrics_choices=list(metrics_choices), **extra)
 
 

@@ -5,7 +5,7 @@ import paddle
 
 from paddlehub_lite.finetune.run_settings import check_parameters, check_recorded
 from paddlehub_lite.utils import params_io
-from paddlehub_lite.utils.scope import restored_rng, set_values
+from paddlehub_lite.utils.scope import restored_rng, set_values, startup_for
 
 
 class ScopeMethods:
@@ -38,8 +38,12 @@ class ScopeMethods:
 
     def initialize_scope(self, scope) -> None:
         """Run the module's startup, the user's, the task's (and the optimizer's), then write
-        the module's pretrained values; nothing runs a startup program again afterwards."""
-        user_startup = self.startup_program or paddle.static.default_startup_program()
+        the module's pretrained values; nothing runs a startup program again afterwards. Of
+        the user's startup program (default: Paddle's default one, which collects the
+        initialisers of every program built without one, earlier tasks' included) only what
+        initialises this task's parameters runs (``utils/scope.startup_for``)."""
+        user_startup = startup_for(self.startup_program or paddle.static.default_startup_program(),
+                                   self.train_program)
         with restored_rng():
             paddle.seed(self.seed)  # identical initial parameters on every data-parallel rank
             for program in ([ctx.startup_program for ctx in self.contexts] +
