@@ -8,7 +8,12 @@ run again (delete the record to redo it).
 
     python bench/build_corpus.py --out W/source5
     python bench/scale.py --corpus W/source5 --work W/scale [--sizes 10000 30000 100000 ...] \
-        [--plot docs/scale.png] [--flags "--batch_size 32"]
+        [--plot docs/scale.png] [--flags "--batch_size 32"] [--nproc 2]
+
+``--nproc N`` (N > 1) runs the demo's script with the same flags under Paddle's launcher,
+``python -m paddle.distributed.launch --nproc_per_node N`` (gloo on CPUs: each process
+computes the features of its shard of the train split, feeds its part of every batch; rank 0
+evaluates), timed from rank 0's log; its records are kept as ``<size>/nproc<N>``.
 
 Phases (from the log's timestamps): "read + segment" is launch to ``PaddleHub finetune
 start`` (imports, reading the TSVs, segmenting and mapping the train texts, building the
@@ -134,17 +139,31 @@ def rss_by_phase(log_lines, samples) -> dict:
     return out
 
 
-def run_size(corpus: str, size: str, work: str, flags) -> dict:
+# log lines whose times are kept with the RSS samples (where memory grows)
+EVENTS = (("dev", "Evaluation on dev dataset start"), ("saved", "best model saved to"),
+          ("checkpoint", "Saving model checkpoint to"))
+DEMO_FLAGS = ["--batch_size=32", "--use_gpu=True", "--learning_rate=1e-3", "--weight_decay=0.01"]
+
+
+def run_size(corpus: str, size: str, work: str, flags, nproc: int = 1) -> dict:
     data = os.path.join(corpus, "size_%s" % size)
     with open(os.path.join(data, "train.tsv"), encoding="utf-8") as handle:
         texts = sum(1 for _ in handle) - 1
-    home, ckpt = os.path.join(work, "home_%s" % size), os.path.join(work, "ckpt_%s" % size)
-    for path in (home, ckpt):
+    tag = size if nproc == 1 else "%s_nproc%d" % (size, nproc)
+    home, ckpt = os.path.join(work, "home_%s" % tag), os.path.join(work, "ckpt_%s" % tag)
+    logs = os.path.join(work, "logs_%s" % tag)
+    for path in (home, ckpt, logs):
         shutil.rmtree(path, ignore_errors=True)          # a cold run: nothing cached
-    log_path = os.path.join(work, "log_%s.txt" % size)
+    log_path = os.path.join(work, "log_%s.txt" % tag)
     env = dict(os.environ, PADDLEHUB_LITE_HOME=home)
-    cmd = ["sh", os.path.join(REPO, "run_elmo_finetune.sh"), "--dataset_dir", data,
-           "--num_epoch", "1", "--checkpoint_dir", ckpt] + list(flags)
+    run_flags = ["--dataset_dir", data, "--num_epoch", "1", "--checkpoint_dir", ckpt] + list(flags)
+    if nproc == 1:
+        cmd = ["sh", os.path.join(REPO, "run_elmo_finetune.sh")] + run_flags
+    else:
+        env.update(GLOG_minloglevel="2", FLAGS_eager_delete_tensor_gb="0.0")
+        cmd = [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", str(nproc),
+               "--log_dir", logs, os.path.join(REPO, "examples", "elmo", "elmo_finetune.py")] + \
+            DEMO_FLAGS + run_flags
     launched = time.time()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
@@ -155,11 +174,17 @@ def run_size(corpus: str, size: str, work: str, flags) -> dict:
     ended = time.time()
     if os.waitstatus_to_exitcode(status):
         raise SystemExit("size %s failed; see %s" % (size, log_path))
+    if nproc > 1:
+        log_path = os.path.join(logs, "workerlog.0")
     with open(log_path, encoding="utf-8", errors="replace") as handle:
         lines = handle.readlines()
     dev = [float(x) for x in re.findall(r"\[dev dataset evaluation result\].*? acc=([0-9.]+)",
                                         "".join(lines))]
-    return dict(phases(lines, launched, ended), size=size, train_texts=texts,
+    events = [(round(_time(l) - launched, 2), kind) for l in lines for kind, mark in EVENTS
+              if mark in l and _time(l) is not None]
+    return dict(phases(lines, launched, ended), size=size, nproc=nproc, train_texts=texts,
+                rss_samples=[(round(t - launched, 2), round(mb)) for t, mb in samples[::4]],
+                events=events,
                 peak_rss_mb=usage.ru_maxrss / 1024, disk_bytes=disk_bytes(home, ckpt),
                 dev_acc=dev[-1] if dev else None, command=" ".join(cmd),
                 rss_by_phase=rss_by_phase(lines, samples))
@@ -173,6 +198,8 @@ def main():
                                                        "all"])
     parser.add_argument("--flags", default="", help="extra flags of the demo")
     parser.add_argument("--plot", default=None, help="a PNG to draw")
+    parser.add_argument("--nproc", type=int, default=1,
+                        help="processes under paddle.distributed.launch (default 1: none)")
     args = parser.parse_args()
     sys.path.insert(0, HERE)
     import machine
@@ -180,16 +207,16 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     record_path = os.path.join(args.work, "scale.json")
     records = json.load(open(record_path)) if os.path.exists(record_path) else {}
-    for size in args.sizes:
-        if size not in records:
-            records[size] = dict(run_size(args.corpus, size, args.work, args.flags.split()),
-                                 machine=facts)
+    keys = [s if args.nproc == 1 else "%s/nproc%d" % (s, args.nproc) for s in args.sizes]
+    for size, key in zip(args.sizes, keys):
+        if key not in records:
+            records[key] = dict(run_size(args.corpus, size, args.work, args.flags.split(),
+                                         args.nproc), machine=facts)
             with open(record_path + ".tmp", "w") as handle:
                 json.dump(records, handle, indent=1)
             os.replace(record_path + ".tmp", record_path)
-        r = records[size]
-        print("size %s done: %.0f s" % (size, r["wall"]), flush=True)
-    rows = [records[s] for s in args.sizes]
+        print("size %s done: %.0f s" % (key, records[key]["wall"]), flush=True)
+    rows = [records[k] for k in keys]
     print("| train texts | wall s | read + segment s | features s | steps s | dev evaluations s "
           "| export s | s per 1,000 texts | peak RSS MB | disk MB | bytes per text | dev acc |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -65,6 +65,18 @@ class ParallelEnv:
         with _dynamic_mode():
             dist.barrier()
 
+    def any_rank(self, flag: bool) -> bool:
+        """True on every process when ``flag`` is true on any: a stop that a callback decides
+        on one rank (early stopping runs where evaluation runs, on rank 0) stops them all at
+        the same step; otherwise the others would wait for its gradients forever."""
+        if not self.enabled:
+            return flag
+        import paddle.distributed as dist
+        with _dynamic_mode():
+            value = paddle.to_tensor([1 if flag else 0], dtype="int32")
+            dist.all_reduce(value, op=dist.ReduceOp.MAX)
+            return bool(int(value.numpy()[0]))
+
     def explain_step_failure(self, err: Exception, step: int) -> Exception:
         """What to raise when a training step fails: with data parallelism, a step that fails
         inside Paddle (observed: a bare ``RuntimeError: std::exception`` on every surviving

@@ -49,3 +49,14 @@ def _initial_values(task):
              if v.persistable and task.scope.find_var(v.name) is not None]
     return {re.sub(r"_\d+\.", ".", n): np.array(task.scope.find_var(n).get_tensor())
             for n in names}
+
+
+def test_every_attribute_of_a_task_exists_after_its_constructor(tiny_pretrained, tmp_path):
+    with home_env(str(tmp_path / "home")):
+        data = tiny_finetune.write_slice(str(tmp_path / "data"), CHNSENTICORP, 64, 16, 16)
+        task = tiny_finetune.build_task(tiny_pretrained[2], data, str(tmp_path / "ckpt"),
+                                        num_epoch=1, eval_interval=2)
+        declared = set(vars(task))
+        task.finetune_and_eval()
+        task.predict(["很好"])
+        assert set(vars(task)) - declared == set()

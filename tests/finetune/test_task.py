@@ -482,3 +482,23 @@ def test_a_zero_cache_budget_trains_the_same_without_a_feature_file(tiny_pretrai
     assert not [f for f in os.listdir(os.path.join(home, "cache", "features"))
                 if f.endswith(".npy")]
     np.testing.assert_allclose(runs[0], runs[None], atol=1e-3)
+
+
+def test_early_stopping_on_rank_0_stops_every_data_parallel_rank(tiny_pretrained, data_slice,
+                                                                 home, tmp_path):
+    """Early stopping decides on rank 0 (where dev is evaluated); the other rank must stop at
+    the same step, not wait for rank 0's gradients forever (it did before: a hang)."""
+    import json
+    args = ["--module", tiny_pretrained[2], "--data", data_slice, "--num-epoch", "3",
+            "--early-stopping", "2", "--learning-rate", "1e-6", "--data-parallel",
+            "--ckpt", str(tmp_path / "dp"), "--dump", str(tmp_path / "dp")]
+    launched = subprocess.run(
+        [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2",
+         "--log_dir", str(tmp_path / "logs"), os.path.join(HERE, "tiny_finetune.py")] + args,
+        env=_child_env(), capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+    logs = "".join(open(os.path.join(tmp_path, "logs", f)).read()[-2000:]
+                   for f in os.listdir(tmp_path / "logs"))
+    assert launched.returncode == 0, logs
+    info = [json.load(open(str(tmp_path / ("dp.rank%d.json" % r)))) for r in (0, 1)]
+    assert info[0]["stopped_early"] and info[1]["stopped_early"]
+    assert info[0]["global_step"] == info[1]["global_step"] < 3 * 63

@@ -93,6 +93,9 @@ def main(argv=None):
     parser.add_argument("--record-shards", default=None,
                         help="write the sample indices this rank trained on, per step, to "
                              "RECORD_SHARDS.rank<N>.json")
+    parser.add_argument("--early-stopping", type=int, default=None,
+                        help="evaluate on dev every 5 steps with this patience")
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--num-epoch", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     args = parser.parse_args(argv)
@@ -101,8 +104,12 @@ def main(argv=None):
         extra["use_data_parallel"] = True
     if args.sgd:
         extra["strategy"] = hub.DefaultStrategy(learning_rate=0.05, optimizer_name="sgd")
+    if args.early_stopping:
+        extra["early_stopping_patience"] = args.early_stopping
     task = build_task(args.module, args.data, args.ckpt, num_epoch=args.num_epoch,
-                      batch_size=args.batch_size, save_ckpt_interval=5, eval_interval=1000,
+                      batch_size=args.batch_size, save_ckpt_interval=5,
+                      eval_interval=5 if args.early_stopping else 1000,
+                      learning_rate=args.learning_rate,
                       task_class=hub.ClassifierTask if args.no_dropout else None, **extra)
     shards = []
     if args.record_shards or args.kill_after_step:
@@ -135,7 +142,7 @@ def main(argv=None):
             if ".tmp-step_%d-" % args.kill_in_write in path:
                 os.kill(os.getpid(), signal.SIGKILL)
         checkpoint.params_io.save_state = save_then_die
-    task.finetune(do_eval=False)
+    task.finetune(do_eval=bool(args.early_stopping))
     rank = task.parallel.rank
     dump_params(task, "%s.rank%d.npz" % (args.dump, rank))
     if args.record_shards:
@@ -143,7 +150,8 @@ def main(argv=None):
             json.dump(shards, handle)
     with open("%s.rank%d.json" % (args.dump, rank), "w") as handle:
         json.dump({"global_step": task.global_step, "world_size": task.parallel.world_size,
-                   "num_threads": task.num_threads}, handle)
+                   "num_threads": task.num_threads,
+                   "stopped_early": task.training.stopped_early}, handle)
 
 
 if __name__ == "__main__":

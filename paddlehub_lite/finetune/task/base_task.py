@@ -5,7 +5,6 @@ second task in a notebook just works). The user's program is cloned, never modif
 supply the head (``_build_net``), the loss and the metrics.
 """
 import contextlib
-import os
 import time
 from typing import Dict, List, Optional
 
@@ -15,23 +14,19 @@ import paddle
 from paddlehub_lite.finetune import bundle, metrics as metric_lib
 from paddlehub_lite.finetune.checkpoint import BestModel, Checkpointer
 from paddlehub_lite.finetune.config import RunConfig
-from paddlehub_lite.finetune.parallel import ParallelEnv, select_place
 from paddlehub_lite.finetune.task.feeder import Feeder
 from paddlehub_lite.finetune.task.hooks import HookMethods, Hooks
 from paddlehub_lite.finetune.task.prediction import Prediction
+from paddlehub_lite.finetune.task.programs import ProgramMethods
 from paddlehub_lite.finetune.task.scope_init import ScopeMethods
 from paddlehub_lite.finetune.task.training import Training
 from paddlehub_lite.finetune.task.run_state import RunState
-from paddlehub_lite.finetune.visualdl_log import ScalarLog
-from paddlehub_lite.module.inputs import attached
-from paddlehub_lite.utils.cpu import usable_cores
 from paddlehub_lite.utils.run_lock import RunLock
-from paddlehub_lite.utils.log import rank_logger
-from paddlehub_lite.utils.scope import clone_program, ensure_static, restored_rng
+from paddlehub_lite.utils.scope import restored_rng
 
 
 
-class BaseTask(HookMethods, ScopeMethods):
+class BaseTask(HookMethods, ProgramMethods, ScopeMethods):
     """The part of every task that is not the head.
 
     Args:
@@ -79,6 +74,15 @@ class BaseTask(HookMethods, ScopeMethods):
         self.best_model = BestModel(self.config.checkpoint_dir)
         self.prediction = Prediction(self)
         self.training = Training(self)
+        # Built by ``_build`` (programs.py) on first use, None until then:
+        self.parallel = self.log = self.num_threads = self.seed = None
+        self.place = self.exe = self.scope = self.vdl = self.contexts = None
+        self.train_program = self.test_program = self.predict_program = None
+        self.task_startup = self.name_guard = self.outputs = None
+        self.train_fetch = self.test_fetch = self.predict_fetch = None
+        # ... and by ``_build_optimizer``:
+        self.steps_per_epoch = self.max_train_steps = self.opt_startup = None
+        self.strategy_update = self.scheduler = self.lr_name = None
 
     def add_callback(self, callback) -> None:
         """Add a training callback (``finetune/callbacks.py``: ``Callback`` methods, a
@@ -114,82 +118,9 @@ class BaseTask(HookMethods, ScopeMethods):
     def _report(self, phase: str, states: List[RunState]) -> None:
         """After an evaluation of the best model: write the task's report (default: none)."""
 
-    # ----- building ---------------------------------------------------------------------------
     @property
     def checkpoint_dir(self) -> str:
         return self.config.checkpoint_dir
-
-    def _build(self) -> None:
-        """Clone the user's program, append the head and loss, clone a test program."""
-        if self._built:
-            return
-        ensure_static()
-        cfg = self.config
-        self.parallel = ParallelEnv(cfg.use_data_parallel)
-        self.log = rank_logger(self.parallel.rank)   # other ranks: warnings only
-        # Paddle's CPU kernels use one thread unless told; processes on one machine share cores.
-        # The setting is process-wide and Paddle has no getter to restore it: each run of this
-        # task's programs sets its own count (``run_program``): tasks do not see each other's.
-        self.num_threads = cfg.num_threads or max(1, usable_cores() // self.parallel.world_size)
-        self.seed = cfg.seed
-        if self.seed is None:
-            self.seed = (0 if self.parallel.enabled
-                         else int(np.random.SeedSequence().entropy % (2**31)))
-            self.log.info("RunConfig seed=None: using seed %d", self.seed)
-        self.place = select_place(cfg.use_cuda, self.parallel.rank)
-        self.exe = paddle.static.Executor(self.place)
-        self.scope = paddle.static.Scope()
-        self.vdl = ScalarLog(os.path.join(self.checkpoint_dir, "vdllog"), self.parallel.is_main)
-        user_program = self.main_program
-        self.contexts = (self.module_inputs if self.module_inputs is not None
-                         else attached(user_program))
-        self.train_program, mapping = clone_program(user_program)
-        self.task_startup = paddle.static.Program()
-        feature = mapping.look_up(self.feature)
-        self.name_guard = paddle.base.unique_name.UniqueNameGenerator()
-        with paddle.utils.unique_name.guard(self.name_guard), \
-                paddle.static.program_guard(self.train_program, self.task_startup):
-            self.outputs = self._build_net(feature)
-            self.predict_program, predict_mapping = clone_program(self.train_program, True)
-            self.predict_fetch = {"probs": predict_mapping.look_up(self.outputs[0])}
-            self._add_label_and_loss(self.outputs)
-        self.test_program, test_mapping = clone_program(self.train_program, for_test=True)
-        self.test_fetch = {k: test_mapping.look_up(v) for k, v in self._fetch_values().items()}
-        self.train_fetch = self._fetch_values()
-        self.feeder = Feeder(self.data_reader, self.feed_list, self.contexts, self._label_feed,
-                             self.loss_scale_name, self.num_threads, cfg.batch_size, self.seed,
-                             self.parallel, cfg.cache_budget)
-        self._built = True
-
-    def _fetch_values(self) -> Dict:
-        return {"probs": self.outputs[0], "loss": self.mean_loss}
-
-    def _build_optimizer(self) -> None:
-        """Append backward, (all-reduce,) and the strategy's update to the train program."""
-        if self._train_ready:
-            return
-        self._build()
-        self.steps_per_epoch = len(self.feeder.train_batches(0, self.feeder.samples("train")))
-        self.max_train_steps = self.steps_per_epoch * self.config.num_epoch
-        self.opt_startup = paddle.static.Program()
-        with paddle.utils.unique_name.guard(self.name_guard), \
-                paddle.static.program_guard(self.train_program, self.opt_startup):
-            self.strategy_update = self.config.strategy.build(
-                self.loss, self.max_train_steps, grad_hook=self.parallel.all_reduce_gradients,
-                blocks=self._depth_blocks())
-        self.scheduler, self.lr_name = (self.strategy_update.scheduler,
-                                        self.strategy_update.lr_name)
-        if self._initialized:
-            self._run_startup(self.opt_startup, self.scope)
-        self._train_ready = True
-
-    def _depth_blocks(self) -> List[List[str]]:
-        """The modules' parameter names in depth blocks, top down (``ModuleInputs.
-        depth_blocks``, optional): what discriminative rates and gradual unfreezing act on."""
-        blocks: List[List[str]] = []
-        for context in self.contexts:
-            blocks.extend(getattr(context, "depth_blocks", lambda: [])())
-        return blocks
 
     # ----- running ----------------------------------------------------------------------------
     def run_program(self, program, feed: Dict, fetch: Dict, scope=None) -> Dict[str, np.ndarray]:
@@ -221,20 +152,26 @@ class BaseTask(HookMethods, ScopeMethods):
 
     # ----- evaluation -------------------------------------------------------------------------
     def eval(self, phase: str = "dev", load_best_model: bool = False) -> List[RunState]:
-        """Evaluate on "dev"/"val"/"test"; logs ``[<phase> dataset evaluation result]``.
+        """Evaluate on "dev"/"val"/"test"; logs ``[<phase> dataset evaluation result]`` and
+        returns the RunStates (PaddleHub 1.x); ``evaluate`` returns the scores.
 
         With ``load_best_model`` the parameters of ``best_model/`` are used (in a separate
         scope: the training state is not touched) and the task's report is written
         (classifiers: ``checkpoint_dir/report_<phase>.json``, see ``finetune/report.py``). A dev evaluation during training saves
         ``best_model/`` when the first metric improves."""
+        return self.evaluate(phase, load_best_model)[0]
+
+    def evaluate(self, phase: str = "dev", load_best_model: bool = False):
+        """``eval`` returning ``(run_states, scores)``: ``{metric: value}`` with ``loss``
+        (None where nothing was evaluated: a rank other than 0, an empty split)."""
         phase = "dev" if phase == "val" else phase
         self.initialize()
         if not self.parallel.is_main:
-            return []
+            return [], None
         self.log.info("Evaluation on %s dataset start", phase)
         samples = self.feeder.samples(phase)
         if not samples:
-            return []
+            return [], None
         self.feeder.prepare_features(phase, samples)
         scope = self.scope
         if load_best_model:
@@ -255,7 +192,7 @@ class BaseTask(HookMethods, ScopeMethods):
             self._report(phase, states)
         self.last_eval_scores = scores
         self._fire("eval_end", phase=phase, scores=scores, run_states=states)
-        return states
+        return states, scores
 
     # ----- prediction -------------------------------------------------------------------------
     def predict(self, data, load_best_model: bool = True, return_result: bool = False,

@@ -53,6 +53,9 @@ class ClassifierTask(BaseTask):
         self.num_classes = num_classes
         self.hidden_units = list(hidden_units or [])
         self.class_weights = class_weights
+        self.label_name = LABEL_NAME
+        self.loss_scale_name = "@loss_scale"
+        self.logits = self.loss = self.mean_loss = None     # built by _build
 
     @property
     def allowed_metrics(self):
@@ -82,8 +85,6 @@ class ClassifierTask(BaseTask):
         return [self.head.probabilities(self.logits)]
 
     def _add_label_and_loss(self, outputs) -> None:
-        self.label_name = LABEL_NAME
-        self.loss_scale_name = "@loss_scale"
         per_example = self.head.per_example_loss(
             self.logits, lambda: [s[1] for s in self.data_reader.get_samples("train")])
         scale = paddle.static.data(self.loss_scale_name, [1], "float32")

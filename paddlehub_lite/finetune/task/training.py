@@ -95,13 +95,17 @@ class Training:
                 run_states.append(state)
                 period.append(state)
                 bar.update(1)
-                if t.global_step % cfg.log_interval == 0:
+                logged = t.global_step % cfg.log_interval == 0
+                if logged:
                     self.log_train(period)
                     period = []
                 if cfg.save_ckpt_interval and t.global_step % cfg.save_ckpt_interval == 0:
                     self.save_checkpoint()
-                if do_eval and t.global_step % cfg.eval_interval == 0:
+                evaluated = do_eval and t.global_step % cfg.eval_interval == 0
+                if evaluated:
                     self.evaluate_dev()
+                if logged or evaluated:     # where callbacks ran: every rank stops together
+                    self.control.should_stop = t.parallel.any_rank(self.control.should_stop)
                 self.stopped_early = self.control.should_stop
             if self.stopped_early:
                 break                  # the epoch stays unfinished; the checkpoint says so
@@ -141,10 +145,9 @@ class Training:
     def evaluate_dev(self) -> None:
         """A dev evaluation during training, then the callbacks' ``on_evaluate`` (best model,
         early stopping, yours) on rank 0, where evaluation runs."""
-        t = self.task
-        t.eval("dev")
-        if t.parallel.is_main:
-            self.call("on_evaluate", t.last_eval_scores)
+        _, scores = self.task.evaluate("dev")
+        if scores is not None:          # rank 0, where evaluation runs
+            self.call("on_evaluate", scores)
 
     def log_train(self, period: List[RunState]) -> None:
         """The callbacks' ``on_log`` with the period's scores (the log line, VisualDL,
