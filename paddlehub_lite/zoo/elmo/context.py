@@ -17,7 +17,7 @@ per-example feature cache, so the user still feeds only ``word_ids``. To run suc
 yourself, get the extra feed from ``ModuleContext.feed(word_ids)``.
 """
 import os
-import tempfile
+import shutil
 import time
 from typing import Dict, List, Optional, Sequence
 
@@ -136,7 +136,11 @@ class ModuleContext:
         returns what the bundle records to feed it. None when the biLM is in the program."""
         if not self.bilm_frozen:
             return None
-        export_bilm(self.module, self.feature_layers, prefix)
+        source = self.module.exported_bilm(self.feature_layers)   # exported once, copied
+        for ext in (".json", ".pdiparams"):
+            shutil.copyfile(source + ext, prefix + ext)
+            if os.path.getsize(prefix + ext) != os.path.getsize(source + ext):
+                raise OSError("%s%s: incomplete copy (disk full?)" % (prefix, ext))
         return {"prefix": os.path.basename(prefix), "input": "word_ids",
                 "output": self.layers_name}
 
@@ -207,9 +211,9 @@ def build_context(module, trainable: bool = True, bilm_trainable=None,
 class FeatureExtractor:
     """Runs the frozen biLM (no dropout): word ids -> [B, T, L, 2E].
 
-    The program is exported once to a temporary directory and served by ``paddle.inference``,
-    which runs Paddle's CPU LSTM kernel about 1.5-2x faster than the static executor does
-    (BENCHMARKS.md).
+    The program is exported once per module (``ELMoModule.exported_bilm``) and served by
+    ``paddle.inference``, which runs Paddle's CPU LSTM kernel about 1.5-2x faster than the
+    static executor does (BENCHMARKS.md).
 
     Args:
         module: the ELMo ``Module``.
@@ -221,10 +225,7 @@ class FeatureExtractor:
     def __init__(self, module, num_threads: int, num_reps: int):
         self.num_threads = num_threads
         self.num_reps = num_reps
-        with tempfile.TemporaryDirectory(prefix="paddlehub_lite_bilm_") as tmp:
-            prefix = os.path.join(tmp, "bilm")
-            export_bilm(module, num_reps, prefix)
-            self.predictor = InferencePredictor(prefix, num_threads)
+        self.predictor = InferencePredictor(module.exported_bilm(num_reps), num_threads)
 
     def __call__(self, word_ids: np.ndarray) -> np.ndarray:
         return self.predictor({"word_ids": word_ids.astype("int64")})

@@ -1,6 +1,8 @@
 """``ELMoModule``: what a module of type ``elmo`` adds to ``hub.Module`` (registered in this
 folder's ``__init__``): its ``context`` (``context.py``), its prediction-only inputs, the
 biLM's sizes (``bilm_config``) and its frozen layer outputs (``bilm_layers``)."""
+import os
+import tempfile
 from typing import Dict, Optional, Sequence
 
 import numpy as np
@@ -20,6 +22,8 @@ class ELMoModule:
         self.module = module
         self.bilm_config = BiLMConfig.from_dict(module.manifest["network"])
         self._extractor = None
+        self._export_dir = None       # a TemporaryDirectory, removed with this object
+        self._exports: Dict[int, str] = {}      # num_reps -> exported inference model prefix
 
     def context(self, trainable: bool = True, max_seq_len: int = 128, bilm_trainable=None,
                 for_test: bool = False, use_layers: Optional[Sequence[int]] = None,
@@ -58,6 +62,21 @@ class ELMoModule:
         """The prediction-only ``ModuleInputs`` a context's ``describe()`` recorded."""
         from paddlehub_lite.zoo.elmo.context import ModuleContext
         return ModuleContext.from_description(self.module, description)
+
+    def exported_bilm(self, num_reps: int) -> str:
+        """The prefix of the frozen biLM's inference model computing ``num_reps``
+        representations, exported once per module object into a temporary directory it
+        owns. (Exporting anew at every best-model save built and ran a new program each time,
+        and Paddle's executor cache kept ~100 MB of each alive: BENCHMARKS.md, "Cost
+        growth".)"""
+        if num_reps not in self._exports:
+            from paddlehub_lite.zoo.elmo.context import export_bilm
+            if self._export_dir is None:
+                self._export_dir = tempfile.TemporaryDirectory(prefix="paddlehub_lite_bilm_")
+            prefix = os.path.join(self._export_dir.name, "bilm_reps%d" % num_reps)
+            export_bilm(self.module, num_reps, prefix)
+            self._exports[num_reps] = prefix
+        return self._exports[num_reps]
 
     def bilm_layers(self, word_ids: np.ndarray, num_threads: Optional[int] = None,
                     num_reps: Optional[int] = None) -> np.ndarray:

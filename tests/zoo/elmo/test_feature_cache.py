@@ -105,3 +105,24 @@ def test_a_shard_another_machine_wrote_is_used_and_a_missing_one_computed(tiny_p
     rank0 = FeatureCache(ctx, ids, shared, shard=Shard(0, 2, lambda: None))
     assert rank0.computed == 3                             # examples 0, 2, 4 only
     np.testing.assert_array_equal(rank0.batch(list(range(5)), 64), whole)
+
+
+def test_the_feature_network_is_exported_once_per_module_then_copied(tiny_pretrained, tmp_path,
+                                                                     monkeypatch):
+    """Every best-model save writes the frozen biLM's feature network into the bundle. It used
+    to be built and exported anew each time, and Paddle's executor cache kept ~100 MB of every
+    export alive (bench/memory_probe.py: +1 GB over 10 saves): now it is exported once per
+    module object and copied."""
+    from paddlehub_lite.zoo.elmo import context as context_module
+    ctx = _context(tiny_pretrained[2])
+    exports = []
+    real = context_module.export_bilm
+    monkeypatch.setattr(context_module, "export_bilm",
+                        lambda *args: exports.append(args[1]) or real(*args))
+    ctx.module.bilm_layers(np.arange(3, 9)[None, :])            # the feature predictor's
+    for k in range(3):
+        ctx.export_features(str(tmp_path / ("features_%d" % k)))
+    assert exports == [ctx.feature_layers]
+    first = (tmp_path / "features_0.pdiparams").read_bytes()
+    assert first and all((tmp_path / ("features_%d.pdiparams" % k)).read_bytes() == first
+                         for k in (1, 2))
