@@ -105,7 +105,10 @@ class Training:
                 if evaluated:
                     self.evaluate_dev()
                 if logged or evaluated:     # where callbacks ran: every rank stops together
-                    self.control.should_stop = t.parallel.any_rank(self.control.should_stop)
+                    try:
+                        self.control.should_stop = t.parallel.any_rank(self.control.should_stop)
+                    except RuntimeError as err:          # a peer that died is noticed here
+                        raise t.parallel.explain_step_failure(err, t.global_step) from err
                 self.stopped_early = self.control.should_stop
             if self.stopped_early:
                 break                  # the epoch stays unfinished; the checkpoint says so
