@@ -37,9 +37,9 @@ READABLE = (1, 2)
 
 def describe(task) -> Dict:
     """A task's description (without ``format``): the reader, the modules' inputs, the data and
-    the task's own part (``task._task_description()``)."""
+    the task's own part (``task.task_description()``)."""
     dataset = getattr(task.data_reader, "dataset", None)
-    return {"task": dict(task._task_description(), **{"class": type(task).__name__}),
+    return {"task": dict(task.task_description(), **{"class": type(task).__name__}),
             "feed_names": list(task.feed_list),
             "reader": task.data_reader.describe(),
             "modules": [ctx.describe() for ctx in task.contexts],

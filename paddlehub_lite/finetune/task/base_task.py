@@ -101,7 +101,7 @@ class BaseTask(HookMethods, ProgramMethods, ScopeMethods):
         return bundle.describe(self)
 
     # ----- subclass interface -------------------------------------------------------------------
-    def _task_description(self) -> Dict:
+    def task_description(self) -> Dict:
         """The task's part of ``deploy_description``: at least ``{"kind": ...}``."""
         raise NotImplementedError
 

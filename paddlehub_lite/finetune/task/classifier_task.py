@@ -109,7 +109,7 @@ class ClassifierTask(BaseTask):
         return (list(dataset.get_labels()) if dataset is not None
                 else [str(i) for i in range(self.num_classes)])
 
-    def _task_description(self) -> Dict:
+    def task_description(self) -> Dict:
         return self.head.description(self.label_names())
 
     def _postprocess(self, states: List[RunState]) -> List[Dict]:
