@@ -4,6 +4,7 @@ import functools
 import http.server
 import os
 import socket
+import subprocess
 import tarfile
 import threading
 
@@ -68,6 +69,24 @@ def home_env(path: str):
             os.environ.pop("PADDLEHUB_LITE_HOME", None)
         else:
             os.environ["PADDLEHUB_LITE_HOME"] = old
+
+
+@contextlib.contextmanager
+def small_tmpfs(path, size: str):
+    """A tmpfs of ``size`` (e.g. "1m") mounted at the new directory ``path`` inside the block
+    (a disk that fills up); the test is skipped where mounting is not allowed (not root; CI
+    runs as root)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    os.makedirs(path)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", str(path)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here: %s" % mounted.stderr.strip())
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from paddlehub_lite.finetune.checkpoint import BestModel
 from paddlehub_lite.finetune.run_settings import ResumeMismatch
 from paddlehub_lite.utils import params_io
 
-from ..conftest import CHNSENTICORP
+from ..conftest import CHNSENTICORP, small_tmpfs
 from . import tiny_finetune
 
 
@@ -22,18 +22,8 @@ def data_slice(tmp_path_factory):
 @pytest.fixture
 def small_disk(tmp_path):
     """A 128 KiB tmpfs: room for best_model/params.npz, not for the exported model too."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    path = tmp_path / "disk"
-    path.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(path)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here: %s" % mounted.stderr.strip())
-    try:
+    with small_tmpfs(tmp_path / "disk", "128k") as path:
         yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
 
 
 def test_disk_full_during_best_model_export_commits_nothing(tiny_pretrained, data_slice,

@@ -92,12 +92,12 @@ class ModuleContext:
         self._caches[phase] = (key, FeatureCache(
             self, id_lists, os.path.join(cache_home(), "features"), num_threads=num_threads,
             shard=shard, budget=budget, sources=sources, keep=held))
-        cache = self._caches[phase][1]
+        features = self._caches[phase][1]
         logger.info("ELMo features of %d %s examples ready in %.1fs (%d computed here%s%s)",
-                    len(id_lists), phase, time.time() - start, cache.computed,
+                    len(id_lists), phase, time.time() - start, features.computed,
                     "" if shard is None else ", shard %d of %d" % (shard.rank, shard.world_size),
-                    "" if cache.stored == len(id_lists) else
-                    "; %d stored, the rest computed in each epoch" % cache.stored)
+                    "" if features.stored == len(id_lists) else
+                    "; %d stored, the rest computed in each epoch" % features.stored)
 
     def extra_feed(self, phase: str, indices: Sequence[int], word_ids: np.ndarray,
                    num_threads: Optional[int] = None) -> Dict[str, np.ndarray]:

@@ -3,7 +3,6 @@ computed per batch (same values), stale and least recently used files make room,
 stops with a clear error and leaves nothing, and ``hub-lite cache`` shows and frees it."""
 import json
 import os
-import subprocess
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ from paddlehub_lite import cli
 from paddlehub_lite.utils.disk_cache import DiskCache, parse_size
 from paddlehub_lite.zoo.elmo.feature_cache import FILE_PATTERN, FeatureCache
 
+from ...conftest import small_tmpfs
 from .test_feature_cache import _context
 
 
@@ -80,15 +80,9 @@ def test_files_of_deleted_data_and_least_recently_used_ones_make_room(tiny_pretr
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 1 MB tmpfs (needs root, as CI runs)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here: %s" % done.stderr.strip())
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    """A 1 MB tmpfs."""
+    with small_tmpfs(tmp_path / "disk", "1m") as path:
+        yield path
 
 
 def test_a_full_disk_stops_with_a_clear_error_and_leaves_nothing(tiny_pretrained, small_disk):
