@@ -10,5 +10,5 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
   --checkpoint_dir="./ckpt_chnsenticorp" \
   --learning_rate=1e-3 \
   --weight_decay=0.01 \
-  --num_epoch=5 \
+  --num_epoch=3 \
   "$@"

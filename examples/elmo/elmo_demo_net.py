@@ -25,13 +25,13 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max_seq_len", type=int, default=128,
                         help="words kept per text (default 128)")
     parser.add_argument("--bilm_trainable", type=lambda s: "top" if s == "top" else bool_arg(s),
-                        default=False,
-                        help="what of the biLM is finetuned: default False, none: the biLM "
-                             "frozen, its features cached, only the layer mix trained "
-                             "(PaddleHub 1.x; keeps the demo within its 5-minute budget); top "
-                             "its top LSTM layer, run in every step from the cached layer "
-                             "below (with --num_epoch 3: +0.5 test, training ~2x slower: "
-                             "BENCHMARKS.md); True the whole biLM (much slower)")
+                        default="top",
+                        help="what of the biLM is finetuned: default top, its top LSTM layer "
+                             "of each direction, run in every step from the cached layer "
+                             "below (chosen by dev with --num_epoch 3: BENCHMARKS.md); False "
+                             "none: the biLM frozen, its features cached, only the layer mix "
+                             "trained (PaddleHub 1.x; steps ~3x faster, ~0.7 test lower); True "
+                             "the whole biLM (much slower)")
     parser.add_argument("--use_elmo", type=bool_arg, default=True,
                         help="concatenate the ELMo embedding (default True; False is the "
                              "ablation: the word embedding alone, same head and budget)")
