@@ -6,14 +6,17 @@ Every other finetuning test uses the tiny test module, so a recipe regression (a
 default, an epoch count, the ELMo left out of the network) passed the whole suite. This one
 fails then.
 
-How the threshold was set (BENCHMARKS.md, "The accuracy guard", AMD EPYC, 2 cores; the study
+How the threshold was set (BENCHMARKS.md, "The accuracy guard", Intel Xeon, 2 cores, at the
+demo's defaults of 2026-12-06: the top biLM layer finetuned, 3 epochs; the study
 ``bench/accuracy_guard.py``):
-- the defaults, seeds 1-6: test 84.75 / 85.42 / 86.58 / 87.17 / 86.58 / 86.67 (mean 86.19,
-  sd 0.91, lowest 84.75);
-- the demo's learning rate at 1e-4 (PaddleHub's recipe), seeds 1-3: see ``BROKEN`` below;
-- the ELMo left out (``--use_elmo False``: the word embedding alone), seeds 1-3: see ``BROKEN``.
-The threshold lies below the lowest seed of the defaults by more than one sd (another CPU vendor
-gives other bits, as another seed does) and above the best seed of every broken recipe.
+- the defaults, seeds 1-6: test 86.75 / 86.58 / 87.25 / 86.58 / 87.08 / 87.25 (mean 86.92,
+  sd 0.32, lowest 86.58);
+- the demo's learning rate at 1e-4 (PaddleHub's recipe), seeds 1-3: 56.83 / 50.33 / 60.42;
+- the ELMo left out (``--use_elmo False``: the word embedding alone), seeds 1-3: 83.58 / 81.67
+  / 82.67.
+The threshold lies 1.58 points below the lowest seed of the defaults (the frozen-biLM defaults
+before it had sd 0.91 over seeds on AMD: another CPU vendor gives other bits, as another seed
+does) and 1.42 above the best seed of every broken recipe.
 """
 import importlib.util
 import os
@@ -24,7 +27,7 @@ import pytest
 from ..conftest import CHNSENTICORP, REPO
 from .test_demo_scripts import _sh
 
-THRESHOLD = 0.835   # test accuracy; see the module docstring
+THRESHOLD = 0.85   # test accuracy; see the module docstring
 TEST_RESULT = re.compile(r"\[test dataset evaluation result\] loss=[0-9.]+ acc=([0-9.]+)")
 
 

@@ -24,7 +24,7 @@ import paddlehub_lite as hub  # noqa: E402
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--num_epoch", type=int, default=5, help="default 5")
+    parser.add_argument("--num_epoch", type=int, default=3, help="default 3 (the demo's)")
     parser.add_argument("--batch_size", type=int, default=32, help="default 32")
     add_common_args(parser)
     args = parser.parse_args(argv)
