@@ -89,6 +89,7 @@ class FeatureCache:
             remove_stale_temp_files(cache_dir)
             self.stored = self._plan(store, len(id_lists), shard, keep)
             if self.stored == 0:
+                self._forget_plan(shard)
                 self._compute_per_batch(id_lists)
                 return
             stored = id_lists[:self.stored]
@@ -136,6 +137,13 @@ class FeatureCache:
                 json.dump({"stored": stored}, handle)
             shard.barrier()
         return stored
+
+    def _forget_plan(self, shard) -> None:
+        """Once every process has read the plan file, process 0 removes it."""
+        if shard is not None and shard.world_size > 1:
+            shard.barrier()
+            if shard.rank == 0 and os.path.exists(self.path + ".plan"):
+                os.remove(self.path + ".plan")
 
     def _compute_per_batch(self, id_lists) -> None:
         """The examples past ``stored`` are computed in each batch: keep their ids."""

@@ -107,6 +107,19 @@ def test_a_shard_another_machine_wrote_is_used_and_a_missing_one_computed(tiny_p
     np.testing.assert_array_equal(rank0.batch(list(range(5)), 64), whole)
 
 
+def test_a_data_parallel_run_storing_nothing_leaves_no_plan_file(tiny_pretrained, tmp_path):
+    """Budget 0 under data parallel: rank 0's plan ("store 0 examples") is read by the other
+    ranks, then removed; nothing of the run is left in the cache directory."""
+    from paddlehub_lite.module.inputs import Shard
+    ctx = _context(tiny_pretrained[2])
+    ids = [np.arange(3, 3 + n) for n in (4, 9, 2)]
+    barriers = []
+    cache = FeatureCache(ctx, ids, str(tmp_path), budget=0,
+                         shard=Shard(0, 2, lambda: barriers.append(1)))
+    assert cache.stored == 0 and len(barriers) == 2      # the plan written, then read by all
+    assert os.listdir(tmp_path) == []
+
+
 def test_the_feature_network_is_exported_once_per_module_then_copied(tiny_pretrained, tmp_path,
                                                                      monkeypatch):
     """Every best-model save writes the frozen biLM's feature network into the bundle. It used
