@@ -171,11 +171,13 @@ class DiskCache:
             self.remove(entry)
         return removed
 
-    def budget_bytes(self) -> int:
-        """The budget in bytes (the default measured now)."""
+    def budget_bytes(self, held: Optional[int] = None) -> int:
+        """The budget in bytes (the default measured now; ``held``: the bytes the directory's
+        entries take, when the caller has just counted them)."""
         if self.budget is not None:
             return self.budget
-        held = sum(e.bytes for e in self.entries())
+        if held is None:
+            held = sum(e.bytes for e in self.entries())
         return int(DEFAULT_FREE_FRACTION * (self.free_bytes() + held))
 
     def free_bytes(self) -> int:
@@ -191,9 +193,9 @@ class DiskCache:
         the disk's free space)."""
         keep = set(keep)
         self.prune(keep)
-        budget = self.budget_bytes()
         entries = self.entries()
         used = sum(e.bytes for e in entries)
+        budget = self.budget_bytes(held=used)
         for entry in entries:
             if used + size <= budget:
                 break
