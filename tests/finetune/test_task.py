@@ -220,8 +220,10 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
                                                        tmp_path):
     """Plain SGD without clipping (Adam and global-norm clipping would hide a constant
     gradient-scale bug such as a missing 1/world: checked, a 2x scale fails here), each rank
-    on its own half of every batch."""
-    base = ["--module", tiny_pretrained[2], "--data", data_slice, "--no-dropout", "--sgd"]
+    on its own half of every batch; the demo's default mode (the top biLM layer trains on the
+    cached layer below, so its LSTM's gradients are averaged too)."""
+    base = ["--module", tiny_pretrained[2], "--data", data_slice, "--no-dropout", "--sgd",
+            "--mode", "top"]
     common = base + ["--num-epoch", "1"]
     env = _child_env()
     launched = subprocess.run(
@@ -257,6 +259,7 @@ def test_two_process_data_parallel_matches_one_process(tiny_pretrained, data_sli
     assert [i["num_threads"] for i in info] == [max(1, usable_cores() // 2)] * 2
     rank0, rank1 = (params_io.load_state(str(tmp_path / ("dp.rank%d.npz" % r))) for r in (0, 1))
     one = params_io.load_state(str(tmp_path / "one.rank0.npz"))
+    assert any(name.startswith("elmo_bw_l2_") for name in one)     # the top layer is compared
     for name in one:
         np.testing.assert_array_equal(rank0[name], rank1[name], err_msg=name)  # ranks identical
         np.testing.assert_allclose(rank0[name], one[name], rtol=1e-4, atol=1e-5, err_msg=name)

@@ -98,6 +98,7 @@ def main(argv=None):
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--num-epoch", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--mode", default="frozen", help="what of the biLM trains (build_task)")
     args = parser.parse_args(argv)
     extra = {}
     if args.data_parallel:
@@ -106,7 +107,7 @@ def main(argv=None):
         extra["strategy"] = hub.DefaultStrategy(learning_rate=0.05, optimizer_name="sgd")
     if args.early_stopping:
         extra["early_stopping_patience"] = args.early_stopping
-    task = build_task(args.module, args.data, args.ckpt, num_epoch=args.num_epoch,
+    task = build_task(args.module, args.data, args.ckpt, mode=args.mode, num_epoch=args.num_epoch,
                       batch_size=args.batch_size, save_ckpt_interval=5,
                       eval_interval=5 if args.early_stopping else 1000,
                       learning_rate=args.learning_rate,
