@@ -30,8 +30,8 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                              "of each direction, run in every step from the cached layer "
                              "below (chosen by dev with --num_epoch 3: BENCHMARKS.md); False "
                              "none: the biLM frozen, its features cached, only the layer mix "
-                             "trained (PaddleHub 1.x; steps ~3x faster, 0.5-0.8 test lower); True "
-                             "the whole biLM (much slower)")
+                             "trained (PaddleHub 1.x; steps 2-2.5x faster, 0.5-0.8 test "
+                             "lower); True the whole biLM (much slower)")
     parser.add_argument("--use_elmo", type=bool_arg, default=True,
                         help="concatenate the ELMo embedding (default True; False is the "
                              "ablation: the word embedding alone, same head and budget)")
