@@ -206,9 +206,9 @@ class FeatureCache:
 
         # every process writes the same bytes: a safe race
         self._write(path, assemble, self.lengths[:len(id_lists)])
-        shard.barrier()
+        self._forget_plan(shard)        # every process is done with the plan and the shards
         if shard.rank == 0:
-            for leftover in [shard_path(r) for r in range(n)] + [path + ".plan"]:
+            for leftover in [shard_path(r) for r in range(n)]:
                 if os.path.exists(leftover):
                     os.remove(leftover)
 
